@@ -1,0 +1,1 @@
+//! Lowering of query-language filters and orderings to SQL (owned by the query work).
