@@ -37,7 +37,6 @@ def test_create_connection(sdk, company):
     assert_recent(conn.created)
     assert conn.last_sync is None
     assert not conn.data_connection_errors
-    assert conn.additional_properties == {}, "Connection has additionalProperties: false"
 
     integ = sdk.integrations.get(request={"platform_key": "mqjo"})
     assert conn.integration_id == integ.integration_id
@@ -46,6 +45,25 @@ def test_create_connection(sdk, company):
     got = sdk.companies.get(request={"company_id": company.id})
     assert [c.id for c in got.data_connections] == [conn.id]
     assert got.data_connections[0].status == PENDING
+
+
+CONNECTION_PROPERTIES = {"id", "integrationId", "integrationKey", "sourceId", "sourceType", "platformName",
+                         "linkUrl", "status", "lastSync", "created", "dataConnectionErrors", "connectionInfo"}
+CONNECTION_REQUIRED = {"id", "integrationId", "sourceId", "platformName", "linkUrl", "status", "created", "sourceType"}
+
+
+def test_connection_wire_shape(sdk, raw, company):
+    # The SDK ignores unknown keys, so check the raw JSON against the schema, which has
+    # additionalProperties: false.
+    conn = create_sandbox(sdk, company.id)
+    for path in (f"/companies/{company.id}/connections/{conn.id}", f"/companies/{company.id}"):
+        r = raw.get(path)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        wire = body if "linkUrl" in body else body["dataConnections"][0]
+        assert CONNECTION_REQUIRED <= set(wire), f"missing: {CONNECTION_REQUIRED - set(wire)}"
+        assert set(wire) <= CONNECTION_PROPERTIES, f"not in the schema: {set(wire) - CONNECTION_PROPERTIES}"
+        assert r.headers["content-type"].startswith("application/json")
 
 
 def test_list_connections(sdk, company):
