@@ -1,0 +1,126 @@
+//! Companies and the connections listed inside them.
+
+use ledgerbridge_domain::platform::Tags;
+use ledgerbridge_domain::{CompanyId, Timestamp};
+
+use crate::connections::{ConnectionRow, insert_connection_query};
+use crate::pool::{read_pool, write_pool};
+use crate::{Result, Store, StoreError};
+
+/// A company as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompanyRow {
+    pub id: CompanyId,
+    pub name: String,
+    pub description: Option<String>,
+    pub tags: Tags,
+    /// Legacy platform name from `platformType` on create, else empty.
+    pub platform: String,
+    pub created: Timestamp,
+    pub last_sync: Option<Timestamp>,
+}
+
+/// A company with its connections, oldest connection first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompanyWithConnections {
+    pub company: CompanyRow,
+    pub connections: Vec<ConnectionRow>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawCompany {
+    id: String,
+    name: String,
+    description: Option<String>,
+    tags: String,
+    platform: String,
+    created: String,
+    last_sync: Option<String>,
+}
+
+pub(crate) const COMPANY_COLUMNS: &str = "id, name, description, tags, platform, created, last_sync";
+
+impl TryFrom<RawCompany> for CompanyRow {
+    type Error = StoreError;
+    fn try_from(r: RawCompany) -> Result<Self> {
+        Ok(Self {
+            id: r.id.parse().map_err(StoreError::corrupt)?,
+            name: r.name,
+            description: r.description,
+            tags: serde_json::from_str(&r.tags)?,
+            platform: r.platform,
+            created: parse_time(&r.created)?,
+            last_sync: r.last_sync.as_deref().map(parse_time).transpose()?,
+        })
+    }
+}
+
+pub(crate) fn parse_time(s: &str) -> Result<Timestamp> {
+    Timestamp::parse(s).ok_or_else(|| StoreError::corrupt(format!("bad timestamp `{s}`")))
+}
+
+impl Store {
+    /// Inserts a company and, atomically with it, an optional first connection.
+    pub async fn insert_company(&self, company: &CompanyRow, connection: Option<&ConnectionRow>) -> Result<()> {
+        let tags = serde_json::to_string(&company.tags)?;
+        write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO companies (id, name, description, tags, platform, created, last_sync) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(company.id.to_string())
+            .bind(&company.name)
+            .bind(&company.description)
+            .bind(&tags)
+            .bind(&company.platform)
+            .bind(company.created.to_string())
+            .bind(company.last_sync.map(|t| t.to_string()))
+            .execute(&mut *tx)
+            .await?;
+            if let Some(conn) = connection {
+                insert_connection_query!(conn).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// One company, without its connections.
+    pub async fn get_company(&self, id: CompanyId) -> Result<Option<CompanyRow>> {
+        let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1");
+        let raw: Option<RawCompany> = read_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.to_string()).fetch_optional(pool).await)?;
+        raw.map(CompanyRow::try_from).transpose()
+    }
+
+    /// One company with its connections.
+    pub async fn get_company_with_connections(&self, id: CompanyId) -> Result<Option<CompanyWithConnections>> {
+        let Some(company) = self.get_company(id).await? else { return Ok(None) };
+        let mut conns = self.connections_of(&[id]).await?;
+        Ok(Some(CompanyWithConnections { company, connections: conns.remove(&id).unwrap_or_default() }))
+    }
+
+    /// Replaces name, description and tags. `false` when the company does not exist.
+    pub async fn update_company(&self, id: CompanyId, name: &str, description: Option<&str>, tags: &Tags) -> Result<bool> {
+        let tags = serde_json::to_string(tags)?;
+        let done = write_pool!(self, pool =>
+            sqlx::query("UPDATE companies SET name = $1, description = $2, tags = $3 WHERE id = $4")
+                .bind(name)
+                .bind(description)
+                .bind(&tags)
+                .bind(id.to_string())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Deletes a company with its connections, settings and cached data. `false` when it did
+    /// not exist.
+    pub async fn delete_company(&self, id: CompanyId) -> Result<bool> {
+        let done = write_pool!(self, pool =>
+            sqlx::query("DELETE FROM companies WHERE id = $1").bind(id.to_string()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+}

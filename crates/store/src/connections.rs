@@ -1,0 +1,216 @@
+//! Data connections of companies, and their encrypted credentials.
+
+use std::collections::HashMap;
+
+use ledgerbridge_domain::platform::{ConnectionStatus, DataConnectionError, SourceType};
+use ledgerbridge_domain::{CompanyId, ConnectionId, Timestamp};
+
+use crate::companies::parse_time;
+use crate::pool::{read_pool, write_pool};
+use crate::{Result, Store, StoreError};
+
+/// A connection as stored (credentials excluded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionRow {
+    pub id: ConnectionId,
+    pub company_id: CompanyId,
+    pub integration_key: String,
+    pub integration_id: uuid::Uuid,
+    pub source_id: uuid::Uuid,
+    pub source_type: SourceType,
+    pub platform_name: String,
+    pub status: ConnectionStatus,
+    pub created: Timestamp,
+    pub last_sync: Option<Timestamp>,
+    pub errors: Vec<DataConnectionError>,
+    pub connection_info: Option<serde_json::Value>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawConnection {
+    id: String,
+    company_id: String,
+    integration_key: String,
+    integration_id: String,
+    source_id: String,
+    source_type: String,
+    platform_name: String,
+    status: String,
+    created: String,
+    last_sync: Option<String>,
+    errors: String,
+    connection_info: Option<String>,
+}
+
+pub(crate) const CONNECTION_COLUMNS: &str = "id, company_id, integration_key, integration_id, source_id, \
+     source_type, platform_name, status, created, last_sync, errors, connection_info";
+
+impl TryFrom<RawConnection> for ConnectionRow {
+    type Error = StoreError;
+    fn try_from(r: RawConnection) -> Result<Self> {
+        let uuid = |s: &str| s.parse::<uuid::Uuid>().map_err(StoreError::corrupt);
+        Ok(Self {
+            id: r.id.parse().map_err(StoreError::corrupt)?,
+            company_id: r.company_id.parse().map_err(StoreError::corrupt)?,
+            integration_key: r.integration_key,
+            integration_id: uuid(&r.integration_id)?,
+            source_id: uuid(&r.source_id)?,
+            source_type: serde_json::from_value(serde_json::Value::String(r.source_type))?,
+            platform_name: r.platform_name,
+            status: r.status.parse().map_err(StoreError::corrupt)?,
+            created: parse_time(&r.created)?,
+            last_sync: r.last_sync.as_deref().map(parse_time).transpose()?,
+            errors: serde_json::from_str(&r.errors)?,
+            connection_info: r.connection_info.as_deref().map(serde_json::from_str).transpose()?,
+        })
+    }
+}
+
+/// Builds the INSERT for a connection row, ready to execute on either backend.
+macro_rules! insert_connection_query {
+    ($c:expr) => {{
+        let c: &$crate::connections::ConnectionRow = $c;
+        sqlx::query(
+            "INSERT INTO connections (id, company_id, integration_key, integration_id, source_id, \
+             source_type, platform_name, status, created, last_sync, errors, connection_info) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(c.id.to_string())
+        .bind(c.company_id.to_string())
+        .bind(c.integration_key.clone())
+        .bind(c.integration_id.to_string())
+        .bind(c.source_id.to_string())
+        .bind(c.source_type.as_str())
+        .bind(c.platform_name.clone())
+        .bind(c.status.as_str())
+        .bind(c.created.to_string())
+        .bind(c.last_sync.map(|t| t.to_string()))
+        .bind(serde_json::to_string(&c.errors).unwrap_or_else(|_| "[]".into()))
+        .bind(c.connection_info.as_ref().map(|v| v.to_string()))
+    }};
+}
+pub(crate) use insert_connection_query;
+
+impl Store {
+    /// Adds a connection to an existing company. `false` when the company does not exist.
+    pub async fn insert_connection(&self, conn: &ConnectionRow) -> Result<bool> {
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM companies WHERE id = $1")
+                .bind(conn.company_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Ok(false);
+            }
+            insert_connection_query!(conn).execute(&mut *tx).await?;
+            tx.commit().await?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// One connection of a company.
+    pub async fn get_connection(&self, company: CompanyId, id: ConnectionId) -> Result<Option<ConnectionRow>> {
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1 AND company_id = $2");
+        let raw: Option<RawConnection> = read_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.to_string()).bind(company.to_string()).fetch_optional(pool).await)?;
+        raw.map(ConnectionRow::try_from).transpose()
+    }
+
+    /// The connections of several companies, grouped by company, oldest first.
+    pub async fn connections_of(&self, companies: &[CompanyId]) -> Result<HashMap<CompanyId, Vec<ConnectionRow>>> {
+        let mut out: HashMap<CompanyId, Vec<ConnectionRow>> = HashMap::new();
+        if companies.is_empty() {
+            return Ok(out);
+        }
+        let placeholders: Vec<String> = (1..=companies.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE company_id IN ({}) ORDER BY created, id",
+            placeholders.join(", ")
+        );
+        let raws: Vec<RawConnection> = read_pool!(self, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for c in companies {
+                q = q.bind(c.to_string());
+            }
+            q.fetch_all(pool).await
+        })?;
+        for raw in raws {
+            let row = ConnectionRow::try_from(raw)?;
+            out.entry(row.company_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+
+    /// Moves a connection to `to` if it is currently in one of `from`. Returns the row after
+    /// the attempt (changed or not), or `None` when it does not exist.
+    pub async fn transition_connection(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+        from: &[ConnectionStatus],
+        to: ConnectionStatus,
+    ) -> Result<Option<(ConnectionRow, bool)>> {
+        let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let placeholders: Vec<String> = (0..allowed.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "UPDATE connections SET status = $1 WHERE id = $2 AND company_id = $3 AND status IN ({})",
+            placeholders.join(", ")
+        );
+        let changed = write_pool!(self, pool => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(to.as_str()).bind(id.to_string()).bind(company.to_string());
+            for s in &allowed {
+                q = q.bind(*s);
+            }
+            q.execute(pool).await.map(|r| r.rows_affected())
+        })? == 1;
+        Ok(self.get_connection(company, id).await?.map(|row| (row, changed)))
+    }
+
+    /// Deletes a connection. `false` when it did not exist.
+    pub async fn delete_connection(&self, company: CompanyId, id: ConnectionId) -> Result<bool> {
+        let done = write_pool!(self, pool =>
+            sqlx::query("DELETE FROM connections WHERE id = $1 AND company_id = $2")
+                .bind(id.to_string())
+                .bind(company.to_string())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Stores a connection's credentials, already encrypted by [`crate::crypto::SecretBox`].
+    /// `false` when the connection does not exist.
+    pub async fn set_connection_credentials(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+        sealed: &crate::crypto::Sealed,
+    ) -> Result<bool> {
+        let done = write_pool!(self, pool =>
+            sqlx::query("UPDATE connections SET credentials = $1, credentials_key = $2 WHERE id = $3 AND company_id = $4")
+                .bind(sealed.ciphertext.clone())
+                .bind(sealed.key_id.clone())
+                .bind(id.to_string())
+                .bind(company.to_string())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// A connection's sealed credentials, if any were stored.
+    pub async fn connection_credentials(&self, company: CompanyId, id: ConnectionId) -> Result<Option<crate::crypto::Sealed>> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = read_pool!(self, pool =>
+            sqlx::query_as("SELECT credentials, credentials_key FROM connections WHERE id = $1 AND company_id = $2")
+                .bind(id.to_string())
+                .bind(company.to_string())
+                .fetch_optional(pool)
+                .await)?;
+        Ok(match row {
+            Some((Some(ciphertext), Some(key_id))) => Some(crate::crypto::Sealed { ciphertext, key_id }),
+            _ => None,
+        })
+    }
+}
