@@ -149,7 +149,11 @@ def server(request) -> Iterator[Server]:
     proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc, log_path, timeout)
+        try:
+            _wait_healthy(base, proc, log_path, timeout)
+        except RuntimeError as e:
+            # one clear failure instead of the same error on every test
+            pytest.exit(f"cannot start ledgerbridge: {' '.join(cmd)}\n{e}", returncode=1)
         yield Server(base, api_key, log_path, database_url)
     finally:
         proc.terminate()
