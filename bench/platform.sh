@@ -75,9 +75,13 @@ b64() { printf '%s' "$1" | base64 -w0; }
 
 API_KEY="lb_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 
+# The server reads LEDGERBRIDGE_* as configuration; start it with only the API key set.
+UNSET_LB=()
+for v in $(compgen -e | grep '^LEDGERBRIDGE_' || true); do UNSET_LB+=(-u "$v"); done
+
 # start_server DATA_DIR PORT: spawns the server in the background, sets SERVER_PID
 start_server() {
-    LEDGERBRIDGE_API_KEY="$API_KEY" RUST_LOG="${RUST_LOG:-warn}" \
+    env "${UNSET_LB[@]}" LEDGERBRIDGE_API_KEY="$API_KEY" RUST_LOG="${RUST_LOG:-warn}" \
         "$BIN" serve --addr "127.0.0.1:$2" --data-dir "$1" >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
 }
@@ -167,7 +171,8 @@ def ready(port):
     except OSError:
         return False
 
-env = dict(os.environ, LEDGERBRIDGE_API_KEY=key, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
+env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERBRIDGE_")}
+env.update(LEDGERBRIDGE_API_KEY=key, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
 times = []
 for i in range(runs):
     data = tempfile.mkdtemp(prefix="cold-", dir=work)

@@ -140,7 +140,9 @@ def server(request) -> Iterator[Server]:
     cmd: List[str] = [str(binary), "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", str(data_dir / "data")]
     if database_url:
         cmd += ["--database-url", database_url]
-    env = dict(os.environ)
+    # The server reads LEDGERBRIDGE_* as configuration: pass none of ours (or a developer's
+    # Xero/QuickBooks settings, which would enable those integrations), only the API key.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERBRIDGE_")}
     env["LEDGERBRIDGE_API_KEY"] = api_key
     env.setdefault("RUST_LOG", "info")
     env.setdefault("RUST_BACKTRACE", "1")
