@@ -1,1 +1,153 @@
-fn main() {}
+//! `ledgerbridge`: serve the API, run migrations, manage API keys.
+#![forbid(unsafe_code)]
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use ledgerbridge_store::api_keys::new_api_key;
+
+use ledgerbridge::application::{Application, open_store};
+use ledgerbridge::config::{self, Config, Overrides, Role};
+
+/// A self-hosted, Codat-compatible unified accounting-data API.
+#[derive(Parser)]
+#[command(name = "ledgerbridge", version)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Which parts to run [env: LEDGERBRIDGE_ROLE] [default: all].
+        #[arg(long, value_enum)]
+        role: Option<Role>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    ApiKeys {
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyAction {
+    /// Create a key and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List keys (masked).
+    List,
+    /// Delete a key by id.
+    Delete { id: String },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let role = match &cli.command {
+        Command::Serve { role } => *role,
+        _ => None,
+    };
+    let config = Config::load(&cli.overrides, role)?;
+    init_tracing(&config.log_format);
+    match cli.command {
+        Command::Serve { .. } => serve(config).await,
+        Command::Migrate => {
+            open_store(&config).await?;
+            println!("migrations applied to {}", config::redact_url(&config.database_url()));
+            Ok(())
+        }
+        Command::ApiKeys { action } => api_keys(config, action).await,
+    }
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let role = config.role;
+    let app = Application::build(config).await?;
+    let url = app.public_url().to_string();
+    println!("ledgerbridge listening on http://{} (role: {role:?})", app.local_addr());
+    if let Some(key) = &app.generated_api_key {
+        println!();
+        println!("  First start: created an API key. It is shown only this once; store it now:");
+        println!("    {key}");
+        println!();
+    }
+    if role != Role::Worker {
+        let key_hint = app.generated_api_key.as_deref().unwrap_or("YOUR_API_KEY");
+        println!("  API docs:   {url}/docs   (OpenAPI: {url}/openapi.json)");
+        println!("  Try it:");
+        println!(
+            "    curl -s -X POST {url}/companies -H \"Authorization: Basic $(printf %s '{key_hint}' | base64)\" \
+             -H 'Content-Type: application/json' -d '{{\"name\":\"Platypus Properties\",\"platformType\":\"mqjo\"}}'"
+        );
+    }
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; draining requests");
+}
+
+async fn api_keys(config: Config, action: ApiKeyAction) -> Result<()> {
+    let store = open_store(&config).await?;
+    match action {
+        ApiKeyAction::Create { name } => {
+            let (row, key) = new_api_key(name);
+            store.insert_api_key(&row).await?;
+            println!("id:  {}\nkey: {key}\n(shown only once)", row.id);
+        }
+        ApiKeyAction::List => {
+            for k in store.list_api_keys().await? {
+                println!("{}  {}  {}  {}", k.id, k.masked, k.created, k.name.unwrap_or_default());
+            }
+        }
+        ApiKeyAction::Delete { id } => {
+            let id = id.parse().map_err(|_| anyhow::anyhow!("`{id}` is not an API key id (a UUID)"))?;
+            if store.delete_api_key(id).await? {
+                println!("deleted {id}");
+            } else {
+                anyhow::bail!("no API key with id {id}");
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}

@@ -15,10 +15,12 @@ pub mod connections;
 pub mod crypto;
 mod error;
 pub mod filter;
+mod listing;
 mod pool;
 pub mod settings;
 
 pub use error::StoreError;
+pub use listing::ListRequest;
 pub use pool::Store;
 
 /// Result of a store operation.

@@ -94,11 +94,24 @@ pub struct CompanySyncSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileSyncSettings {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     pub settings: Vec<SyncSetting>,
     #[serde(default = "default_true")]
     pub overrides_defaults: bool,
+}
+
+impl ProfileSyncSettings {
+    /// Every accounting data type with [`SyncSetting::default_for`], in enum order.
+    pub fn defaults() -> Self {
+        let settings = DataType::ALL
+            .into_iter()
+            .filter(|d| d.is_accounting())
+            .zip(0..)
+            .map(|(d, order)| SyncSetting::default_for(d, order))
+            .collect();
+        Self { client_id: None, settings, overrides_defaults: false }
+    }
 }
 
 fn default_true() -> bool {

@@ -1,0 +1,123 @@
+//! The HTTP API: Codat's Platform API (and, as they land, the Accounting API and Link pages),
+//! answered with Codat's JSON and error bodies.
+//!
+//! Handlers are thin: extractors parse and validate, the store persists, `present` shapes the
+//! wire types. The API only *enqueues* work; it never runs a sync inside a request.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+mod present;
+pub mod routes;
+pub mod state;
+
+use std::any::Any;
+
+use axum::Router;
+use axum::http::{Method, Uri};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, ApiResult};
+pub use state::{ApiConfig, AppState};
+
+use routes::{api_keys, companies, connections, docs, health, integrations, settings};
+
+/// Every route: the public ones (health, docs, logos) and the API-key protected API.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/companies", get(companies::list_companies).post(companies::create_company))
+        .route(
+            "/companies/{companyId}",
+            get(companies::get_company)
+                .put(companies::replace_company)
+                .patch(companies::update_company)
+                .delete(companies::delete_company),
+        )
+        .route(
+            "/companies/{companyId}/connections",
+            get(connections::list_connections).post(connections::create_connection),
+        )
+        .route(
+            "/companies/{companyId}/connections/{connectionId}",
+            get(connections::get_connection)
+                .patch(connections::unlink_connection)
+                .delete(connections::delete_connection),
+        )
+        .route(
+            "/companies/{companyId}/connections/{connectionId}/authorization",
+            axum::routing::put(connections::update_connection_authorization),
+        )
+        .route(
+            "/companies/{companyId}/syncSettings",
+            get(settings::get_company_sync_settings).post(settings::set_company_sync_settings),
+        )
+        .route("/integrations", get(integrations::list_integrations))
+        .route("/integrations/{platformKey}", get(integrations::get_integration))
+        .route("/integrations/{platformKey}/branding", get(integrations::get_integration_branding))
+        .route("/profile", get(settings::get_profile).put(settings::update_profile))
+        .route(
+            "/profile/syncSettings",
+            get(settings::get_profile_sync_settings).post(settings::update_profile_sync_settings),
+        )
+        .route("/corsSettings", get(settings::get_cors_settings).post(settings::set_cors_settings))
+        .route(
+            "/connectionManagement/corsSettings",
+            get(settings::get_cors_settings).post(settings::set_cors_settings),
+        )
+        .route("/apiKeys", get(api_keys::list_api_keys).post(api_keys::create_api_key))
+        .route("/apiKeys/{apiKeyId}", axum::routing::delete(api_keys::delete_api_key))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_api_key));
+
+    let public = Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/openapi.json", get(docs::openapi_json))
+        .route("/docs", get(docs::docs_page))
+        .route("/docs/assets/{file}", get(docs::docs_asset))
+        .route("/static/logos/{file}", get(docs::logo));
+
+    Router::new()
+        .merge(api)
+        .merge(public)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Only `/health` and `/ready`: what a worker-role process serves.
+pub fn health_router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .fallback(unknown_route)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+async fn unknown_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("There is no endpoint at {method} {}.", uri.path()))
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not supported on {}.", uri.path()),
+    )
+}
+
+fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into());
+    ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,130 @@
+//! `Application::build` wires configuration, storage and the router; `main` and the
+//! integration tests both start ledgerbridge through it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use ledgerbridge_api::{ApiConfig, AppState};
+use ledgerbridge_store::Store;
+use ledgerbridge_store::api_keys::new_api_key;
+use ledgerbridge_store::crypto::SecretBox;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, Role};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+    public_url: String,
+    /// A key generated on this start because none existed; shown once.
+    pub generated_api_key: Option<String>,
+}
+
+/// Opens the database and applies migrations.
+pub async fn open_store(config: &Config) -> Result<Store> {
+    if !config.is_postgres() {
+        config.ensure_data_dir()?;
+    }
+    let url = config.database_url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open database {}", crate::config::redact_url(&url)))?;
+    store.migrate().await.context("cannot apply database migrations")?;
+    Ok(store)
+}
+
+/// The key that encrypts secrets at rest: from configuration, or `{data_dir}/secret.key`
+/// (created with mode 0600 on first start).
+fn secret_box(config: &Config) -> Result<SecretBox> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let decode = |text: &str, from: &str| -> Result<SecretBox> {
+        let bytes = engine.decode(text.trim()).with_context(|| format!("{from} is not base64"))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("{from} must decode to exactly 32 bytes"))?;
+        Ok(SecretBox::new(&key))
+    };
+    if let Some(k) = config.secret_key.as_deref().filter(|k| !k.is_empty()) {
+        return decode(k, "LEDGERBRIDGE_SECRET_KEY");
+    }
+    let dir = config.ensure_data_dir()?;
+    let path = dir.join("secret.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return decode(&text, &path.display().to_string());
+    }
+    let key = SecretBox::generate_key();
+    write_private(&path, &engine.encode(key))?;
+    Ok(SecretBox::new(&key))
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+impl Application {
+    /// Binds the listener, opens the database and builds the router for the configured role.
+    pub async fn build(config: Config) -> Result<Self> {
+        let store = open_store(&config).await?;
+        let generated_api_key = bootstrap_api_key(&store, &config).await?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let bound = listener.local_addr()?;
+        let public_url = config.public_url(bound);
+        let state = AppState::new(
+            store.clone(),
+            ApiConfig {
+                public_url: public_url.clone(),
+                configured_platforms: config.configured_platforms(),
+                extra_api_key: config.api_key.clone().filter(|k| !k.is_empty()),
+                secrets: secret_box(&config)?,
+            },
+        )
+        .await?;
+        let router = match config.role {
+            Role::All | Role::Api => ledgerbridge_api::router(state),
+            Role::Worker => ledgerbridge_api::health_router(state),
+        };
+        Ok(Self { listener, router, store, public_url, generated_api_key })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The public base URL.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests and closes the database.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// On first start with no key at all (none stored, none configured), mints one.
+async fn bootstrap_api_key(store: &Store, config: &Config) -> Result<Option<String>> {
+    if config.api_key.as_deref().is_some_and(|k| !k.is_empty()) || !store.list_api_keys().await?.is_empty() {
+        return Ok(None);
+    }
+    let (row, key) = new_api_key(Some("generated on first start".into()));
+    store.insert_api_key(&row).await?;
+    Ok(Some(key))
+}

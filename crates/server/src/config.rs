@@ -1,0 +1,207 @@
+//! Configuration: defaults < TOML file (`--config`) < `LEDGERBRIDGE_*` environment < flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// Which parts of ledgerbridge this process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// API and background workers in one process (the embedded default).
+    All,
+    /// Only the HTTP API (multi-node, PostgreSQL only).
+    Api,
+    /// Only background workers, with `/health` and `/ready` (multi-node, PostgreSQL only).
+    Worker,
+}
+
+/// The settled configuration.
+#[derive(Clone, Deserialize)]
+pub struct Config {
+    pub role: Role,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; empty means a SQLite file in the data dir.
+    #[serde(default)]
+    pub database_url: String,
+    /// Base of every URL handed out; empty means `http://{addr}`.
+    #[serde(default)]
+    pub public_url: String,
+    /// An extra accepted API key, for automation.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Base64 of the 32-byte key that encrypts secrets at rest; empty means
+    /// `{data_dir}/secret.key`, created on first start.
+    #[serde(default)]
+    pub secret_key: Option<String>,
+    #[serde(default)]
+    pub xero_client_id: Option<String>,
+    #[serde(default)]
+    pub xero_client_secret: Option<String>,
+    #[serde(default)]
+    pub quickbooks_client_id: Option<String>,
+    #[serde(default)]
+    pub quickbooks_client_secret: Option<String>,
+    /// `text` or `json` log lines.
+    #[serde(default = "default_log_format")]
+    pub log_format: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Config")
+            .field("role", &self.role)
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("api_key", &redact(&self.api_key))
+            .field("secret_key", &redact(&self.secret_key))
+            .field("xero_client_id", &self.xero_client_id)
+            .field("xero_client_secret", &redact(&self.xero_client_secret))
+            .field("quickbooks_client_id", &self.quickbooks_client_id)
+            .field("quickbooks_client_secret", &redact(&self.quickbooks_client_secret))
+            .finish()
+    }
+}
+
+/// A database URL with any password replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn default_log_format() -> String {
+    "text".into()
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Overrides {
+    /// TOML configuration file.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [env: LEDGERBRIDGE_ADDR] [default: 127.0.0.1:8080].
+    #[arg(long, global = true)]
+    pub addr: Option<String>,
+    /// Where the SQLite file and generated keys live [env: LEDGERBRIDGE_DATA_DIR] [default: ./data].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://...` or `postgres://...` [env: LEDGERBRIDGE_DATABASE_URL] [default: SQLite in the data dir].
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Layers defaults, the TOML file, the environment and the flags.
+    pub fn load(flags: &Overrides, role: Option<Role>) -> Result<Self> {
+        let mut b = config::Config::builder()
+            .set_default("role", "all")?
+            .set_default("addr", "127.0.0.1:8080")?
+            .set_default("data_dir", "./data")?;
+        if let Some(path) = &flags.config {
+            b = b.add_source(config::File::from(path.as_path()).format(config::FileFormat::Toml).required(true));
+        }
+        b = b.add_source(config::Environment::with_prefix("LEDGERBRIDGE").prefix_separator("_").try_parsing(false));
+        if let Some(v) = &flags.addr {
+            b = b.set_override("addr", v.as_str())?;
+        }
+        if let Some(v) = &flags.data_dir {
+            b = b.set_override("data_dir", v.to_string_lossy().as_ref())?;
+        }
+        if let Some(v) = &flags.database_url {
+            b = b.set_override("database_url", v.as_str())?;
+        }
+        if let Some(role) = role {
+            let name = match role {
+                Role::All => "all",
+                Role::Api => "api",
+                Role::Worker => "worker",
+            };
+            b = b.set_override("role", name)?;
+        }
+        let cfg: Config = b.build()?.try_deserialize().context("invalid configuration")?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.role != Role::All && !self.is_postgres() {
+            bail!(
+                "--role {:?} is for multi-node deployments and needs PostgreSQL (LEDGERBRIDGE_DATABASE_URL=postgres://...); \
+                 with SQLite run --role all",
+                self.role
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
+    /// The database URL, defaulting to `{data_dir}/ledgerbridge.db`.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("ledgerbridge.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The public base URL, defaulting to `http://{addr}`.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{bound}")
+        } else {
+            self.public_url.trim_end_matches('/').to_string()
+        }
+    }
+
+    /// The data directory, created if missing.
+    pub fn ensure_data_dir(&self) -> Result<&Path> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data dir {}", self.data_dir.display()))?;
+        Ok(&self.data_dir)
+    }
+
+    /// OAuth platforms whose app credentials are configured.
+    pub fn configured_platforms(&self) -> Vec<String> {
+        let set = |a: &Option<String>, b: &Option<String>| {
+            a.as_deref().is_some_and(|s| !s.is_empty()) && b.as_deref().is_some_and(|s| !s.is_empty())
+        };
+        let mut v = Vec::new();
+        if set(&self.xero_client_id, &self.xero_client_secret) {
+            v.push("gbol".to_string());
+        }
+        if set(&self.quickbooks_client_id, &self.quickbooks_client_secret) {
+            v.push("qhyg".to_string());
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
+    }
+}

@@ -1,0 +1,9 @@
+//! The ledgerbridge server as a library: configuration and [`Application`], shared by the
+//! binary and the integration tests.
+#![forbid(unsafe_code)]
+
+pub mod application;
+pub mod config;
+
+pub use application::Application;
+pub use config::{Config, Role};

@@ -1,0 +1,143 @@
+//! Spawning a test server and talking to it.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use ledgerbridge::{Application, Config, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const API_KEY: &str = "test-key-0123456789abcdefghijklmnopqrstuv";
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub auth: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh database URL: a new schema in the Postgres named by
+/// `LEDGERBRIDGE_TEST_POSTGRES_URL`, or a SQLite file in `dir`.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+                .await
+                .expect("LEDGERBRIDGE_TEST_POSTGRES_URL is set but PostgreSQL is not reachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options[search_path]={schema}")
+        }
+        _ => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
+impl TestApp {
+    /// Starts a server with [`API_KEY`] accepted.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after letting `tweak` adjust the configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config {
+            role: Role::All,
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            data_dir: PathBuf::from(dir.path()),
+            database_url: fresh_database_url(dir.path()).await,
+            public_url: String::new(),
+            api_key: Some(API_KEY.into()),
+            secret_key: None,
+            xero_client_id: None,
+            xero_client_secret: None,
+            quickbooks_client_id: None,
+            quickbooks_client_secret: None,
+            log_format: "text".into(),
+        };
+        tweak(&mut config);
+        let app = Application::build(config).await.expect("application builds");
+        let base = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            auth: basic(API_KEY),
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request with the test key; returns status and JSON body (`Null` if empty).
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.call_with_auth(method, path, body, Some(&self.auth)).await
+    }
+
+    /// Sends a request with the given `Authorization` header (or none).
+    pub async fn call_with_auth(&self, method: Method, path: &str, body: Option<Value>, auth: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.expect("body read");
+        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, json)
+    }
+
+    /// Sends a raw body with a content type.
+    pub async fn call_raw(&self, method: Method, path: &str, content_type: &str, body: &str) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", &self.auth)
+            .header("Content-Type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.expect("body read");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    /// Creates a company and returns its JSON.
+    pub async fn create_company(&self, body: Value) -> Value {
+        let (status, json) = self.post("/companies", body).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        json
+    }
+}
+
+/// `Basic base64(key)`.
+pub fn basic(key: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(key))
+}
+
+/// Asserts Codat's error body with the given status, returning the `error` text.
+pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode) -> String {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["statusCode"].as_u64(), Some(u64::from(expected.as_u16())), "{body}");
+    for field in ["service", "error", "correlationId", "canBeRetried"] {
+        assert!(body[field].is_string(), "missing {field}: {body}");
+    }
+    assert!(body["detailedErrorCode"].is_i64(), "{body}");
+    assert_eq!(body["correlationId"].as_str().map(str::len), Some(32), "{body}");
+    body["error"].as_str().unwrap_or_default().to_string()
+}

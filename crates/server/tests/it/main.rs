@@ -1,0 +1,11 @@
+//! Integration tests: ledgerbridge spawned on port 0 over real HTTP, on SQLite, or on
+//! PostgreSQL when `LEDGERBRIDGE_TEST_POSTGRES_URL` is set (a fresh schema per test).
+
+mod api_keys;
+mod companies;
+mod concurrency;
+mod connections;
+mod errors;
+mod helpers;
+mod integrations;
+mod settings;
