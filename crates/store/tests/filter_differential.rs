@@ -449,7 +449,7 @@ fn comparison() -> BoxedStrategy<String> {
             let r = r as usize;
             let (ops, value): (&[&str], String) = match kind {
                 Kind::Number => {
-                    let v = if r % 3 == 0 {
+                    let v = if r.is_multiple_of(3) {
                         dec
                     } else {
                         Decimal::parse_json(NUMBERS[r % NUMBERS.len()])
@@ -459,7 +459,11 @@ fn comparison() -> BoxedStrategy<String> {
                     (&["=", "!=", ">", "<", ">=", "<="], v)
                 }
                 Kind::String => {
-                    let pool = if r % 2 == 0 { STRINGS } else { SUBSTRINGS };
+                    let pool = if r.is_multiple_of(2) {
+                        STRINGS
+                    } else {
+                        SUBSTRINGS
+                    };
                     let v = query_string(pool[r / 2 % pool.len()]).unwrap_or_else(|| "a".into());
                     (&["=", "!=", "~"], v)
                 }
@@ -469,14 +473,14 @@ fn comparison() -> BoxedStrategy<String> {
                 }
                 Kind::Bool => (
                     &["=", "!="],
-                    if r % 2 == 0 {
+                    if r.is_multiple_of(2) {
                         "true".into()
                     } else {
                         "FALSE".into()
                     },
                 ),
                 Kind::Date => {
-                    let v = if r % 3 == 0 {
+                    let v = if r.is_multiple_of(3) {
                         date
                     } else {
                         DATES[r % DATES.len()].to_string()
@@ -499,12 +503,11 @@ fn filter_text() -> BoxedStrategy<String> {
     comparison()
         .prop_recursive(3, 12, 4, |inner| {
             (proptest::collection::vec(inner, 1..4), any::<bool>()).prop_map(|(parts, and)| {
-                let joined = parts
+                parts
                     .iter()
                     .map(|p| format!("{{{p}}}"))
                     .collect::<Vec<_>>()
-                    .join(if and { " && " } else { "||" });
-                joined
+                    .join(if and { " && " } else { "||" })
             })
         })
         .boxed()
@@ -720,7 +723,7 @@ fn sqlite_and_postgres_agree_with_the_reference() {
     let cases: u32 = std::env::var("LEDGERBRIDGE_FILTER_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(160);
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,

@@ -625,3 +625,54 @@ fn write_predicate(
     w.push("), FALSE)");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_escaping_and_column_names() {
+        assert_eq!(escape_like("100%_a!b"), "100!%!_a!!b");
+        assert_eq!(snake_case("lastSync"), "last_sync");
+        assert_eq!(snake_case("customerRef.id"), "customer_ref_id");
+        assert_eq!(
+            column_for(&[("lastSync", "synced_at")], "lastSync"),
+            "synced_at"
+        );
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn schema_names_outside_the_safe_set_are_refused() {
+        assert!(sqlite_path(&["ok_1"]).is_ok());
+        assert_eq!(
+            sqlite_path(&["a'b"]),
+            Err(LowerError::UnsupportedName("a'b".into()))
+        );
+        assert!(postgres_path("doc", &["a.b"]).is_err());
+    }
+
+    #[test]
+    fn unmapped_sources_are_errors() {
+        use ledgerbridge_domain::platform::COMPANY_SCHEMA;
+        let bare = FieldSource::Columns {
+            table: "companies",
+            columns: &[],
+            maps: &[],
+            arrays: &[],
+        };
+        let f = ledgerbridge_query::parse_filter("dataConnections.status=Linked", &COMPANY_SCHEMA)
+            .expect("parses");
+        assert!(matches!(
+            lower_filter(&f, &bare, Dialect::Sqlite),
+            Err(LowerError::UnmappedArray(_))
+        ));
+        let f =
+            ledgerbridge_query::parse_filter("tags.region=uk", &COMPANY_SCHEMA).expect("parses");
+        assert!(matches!(
+            lower_filter(&f, &bare, Dialect::Postgres),
+            Err(LowerError::UnmappedMap(_))
+        ));
+    }
+}

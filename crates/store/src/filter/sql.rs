@@ -55,11 +55,6 @@ impl Sql {
             Expr::cust_with_values(self.text, self.values)
         }
     }
-
-    #[cfg(test)]
-    pub(crate) fn text(&self) -> &str {
-        &self.text
-    }
 }
 
 /// A double-quoted SQL identifier.
