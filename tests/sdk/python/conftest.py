@@ -145,6 +145,7 @@ def server(request) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERBRIDGE_")}
     env["LEDGERBRIDGE_API_KEY"] = api_key
     env.setdefault("RUST_LOG", "info")
+    env["NO_COLOR"] = "1"  # plain server log
     env.setdefault("RUST_BACKTRACE", "1")
     (data_dir / "data").mkdir()
     log_file = open(log_path, "wb")

@@ -127,6 +127,21 @@ def test_list_companies_query_by_connection_status(sdk, new_company):
         assert any(d.status == shared.DataConnectionStatus.PENDING_AUTH for d in c.data_connections), c
 
 
+def test_list_companies_filter_by_tags(sdk, new_company):
+    run = uuid.uuid4().hex[:8]
+    uk = new_company(tags={"region": "uk", "run": run, "team": "invoice-finance"})
+    us = new_company(tags={"region": "us", "run": run})
+    new_company(tags={"run": "other"})
+
+    def listed(tags: str) -> set:
+        return {c.id for c in sdk.companies.list(request={"page": 1, "page_size": 100, "tags": tags}).results}
+
+    assert listed(f"run={run}") == {uk.id, us.id}
+    assert listed(f"region=uk && run={run}") == {uk.id}
+    assert listed(f"region != uk && run={run}") == {us.id}
+    assert listed(f"team~finance && run={run}") == {uk.id}
+
+
 def test_list_companies_malformed_query_is_400(sdk):
     e = expect_error(lambda: sdk.companies.list(request={"page": 1, "page_size": 10, "query": "{name=Foo"}), 400)
     assert isinstance(e, errors.ErrorMessage)

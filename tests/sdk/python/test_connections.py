@@ -143,6 +143,23 @@ def test_unlink_unknown_connection_is_404(sdk, company):
         "update_connection_status": {"status": shared.DataConnectionStatus.UNLINKED}}), 404)
 
 
+def test_update_connection_authorization(sdk, raw, company):
+    conn = create_sandbox(sdk, company.id)
+    out = sdk.connections.update_authorization(request={
+        "company_id": company.id, "connection_id": conn.id,
+        "request_body": {"accessToken": "secret-token-value", "refreshToken": "another-secret"}})
+    assert isinstance(out, shared.Connection)
+    assert out.id == conn.id
+    assert out.status == conn.status
+    # credentials are write-only: they never come back in any response
+    for path in (f"/companies/{company.id}/connections/{conn.id}", f"/companies/{company.id}",
+                 f"/companies/{company.id}/connections"):
+        text = raw.get(path).text
+        assert "secret-token-value" not in text and "another-secret" not in text, path
+    expect_error(lambda: sdk.connections.update_authorization(request={
+        "company_id": company.id, "connection_id": str(uuid.uuid4()), "request_body": {"k": "v"}}), 404)
+
+
 def test_delete_connection(sdk, company):
     conn = create_sandbox(sdk, company.id)
     assert sdk.connections.delete(request={"company_id": company.id, "connection_id": conn.id}) is None
