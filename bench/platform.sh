@@ -55,8 +55,10 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # ------------------------------------------------------------------ build
+BUILD_DESC="release build"
 if [ -n "${LEDGERBRIDGE_BIN:-}" ]; then
     BIN="$LEDGERBRIDGE_BIN"
+    BUILD_DESC="binary \`$BIN\`"
 else
     TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -217,7 +219,7 @@ DIRTY="$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo ' (di
 cat <<EOF
 ## ledgerbridge platform benchmark
 
-- commit \`$REV\`$DIRTY, release build, SQLite in a temporary data dir
+- commit \`$REV\`$DIRTY, $BUILD_DESC, SQLite in a temporary data dir
 - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores ($CPU); wrk $THREADS threads on the same machine
 - $CONNECTIONS concurrent connections, $DURATION per endpoint, keep-alive, one API key from \`POST /apiKeys\`
 
