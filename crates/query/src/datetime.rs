@@ -113,7 +113,10 @@ fn parse_parts(s: &str) -> Option<Parts> {
     }
     if !rest.is_empty() {
         let frac = rest.strip_prefix(b".")?;
-        num(frac)?; // one or more digits
+        // One or more digits, of any length (only the first three count).
+        if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
         let mut ms = 0;
         for i in 0..3 {
             ms = ms * 10 + frac.get(i).map_or(0, |d| i64::from(d - b'0'));
