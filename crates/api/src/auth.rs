@@ -40,7 +40,10 @@ impl ApiKeyCache {
     /// Re-reads the stored keys.
     pub async fn reload(&self, store: &Store) -> Result<(), ledgerbridge_store::StoreError> {
         let rows = store.list_api_keys().await?;
-        let hashes = rows.iter().filter_map(|r| hex_digest(&r.key_hash)).collect();
+        let hashes = rows
+            .iter()
+            .filter_map(|r| hex_digest(&r.key_hash))
+            .collect();
         if let Ok(mut guard) = self.stored.write() {
             *guard = (hashes, Instant::now());
         }
@@ -48,11 +51,17 @@ impl ApiKeyCache {
     }
 
     fn age(&self) -> Duration {
-        self.stored.read().map(|g| g.1.elapsed()).unwrap_or(MAX_AGE * 2)
+        self.stored
+            .read()
+            .map(|g| g.1.elapsed())
+            .unwrap_or(MAX_AGE * 2)
     }
 
     fn accepts_hash(&self, presented: &[u8; 32]) -> bool {
-        let mut ok = self.extra.as_ref().is_some_and(|e| bool::from(e.ct_eq(presented)));
+        let mut ok = self
+            .extra
+            .as_ref()
+            .is_some_and(|e| bool::from(e.ct_eq(presented)));
         if let Ok(guard) = self.stored.read() {
             for h in &guard.0 {
                 ok |= bool::from(h.ct_eq(presented));
@@ -62,12 +71,16 @@ impl ApiKeyCache {
     }
 
     /// Whether `key` is an accepted API key, refreshing the cache when it is stale.
-    pub async fn accepts(&self, store: &Store, key: &str) -> Result<bool, ledgerbridge_store::StoreError> {
+    pub async fn accepts(
+        &self,
+        store: &Store,
+        key: &str,
+    ) -> Result<bool, ledgerbridge_store::StoreError> {
         let presented = digest(key);
         let age = self.age();
-        if age > MAX_AGE {
-            self.reload(store).await?;
-        } else if !self.accepts_hash(&presented) && age > MIN_RELOAD_INTERVAL {
+        let stale = age > MAX_AGE;
+        let unknown_and_reloadable = age > MIN_RELOAD_INTERVAL && !self.accepts_hash(&presented);
+        if stale || unknown_and_reloadable {
             self.reload(store).await?;
         }
         Ok(self.accepts_hash(&presented))
@@ -98,14 +111,20 @@ pub fn key_from_header(value: &str) -> Option<String> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let key = String::from_utf8(decoded).ok()?;
     let key = key.strip_suffix(':').unwrap_or(&key);
     (!key.is_empty()).then(|| key.to_string())
 }
 
 /// Middleware: rejects requests without an accepted key with 401.
-pub async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn require_api_key(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let key = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -125,9 +144,15 @@ mod tests {
     #[test]
     fn parses_basic_header() {
         let enc = base64::engine::general_purpose::STANDARD.encode("abc123");
-        assert_eq!(key_from_header(&format!("Basic {enc}")).as_deref(), Some("abc123"));
+        assert_eq!(
+            key_from_header(&format!("Basic {enc}")).as_deref(),
+            Some("abc123")
+        );
         let enc = base64::engine::general_purpose::STANDARD.encode("abc123:");
-        assert_eq!(key_from_header(&format!("basic {enc}")).as_deref(), Some("abc123"));
+        assert_eq!(
+            key_from_header(&format!("basic {enc}")).as_deref(),
+            Some("abc123")
+        );
         assert_eq!(key_from_header("Bearer abc"), None);
         assert_eq!(key_from_header("Basic !!!"), None);
     }

@@ -20,7 +20,12 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status and a message for the client.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), validation: None, internal: None }
+        Self {
+            status,
+            message: message.into(),
+            validation: None,
+            internal: None,
+        }
     }
 
     /// 400 with a message a person can act on.
@@ -60,7 +65,10 @@ impl ApiError {
 
     /// An unexpected failure: the client sees Codat's generic 500 text, the log the detail.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "There is a problem with our server. Please try again later.");
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "There is a problem with our server. Please try again later.",
+        );
         e.internal = Some(detail.to_string());
         e
     }
@@ -80,7 +88,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
-                let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "The service is busy. Please try again shortly.");
+                let mut e = Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is busy. Please try again shortly.",
+                );
                 e.internal = Some("database pool timed out".into());
                 e
             }
@@ -99,11 +110,15 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let correlation_id = uuid::Uuid::new_v4().simple().to_string();
         match &self.internal {
-            Some(detail) => tracing::error!(%correlation_id, status = self.status.as_u16(), %detail, "request failed"),
+            Some(detail) => {
+                tracing::error!(%correlation_id, status = self.status.as_u16(), %detail, "request failed")
+            }
             None if self.status.is_server_error() => {
                 tracing::error!(%correlation_id, status = self.status.as_u16(), message = %self.message, "request failed")
             }
-            None => tracing::info!(%correlation_id, status = self.status.as_u16(), message = %self.message, "request rejected"),
+            None => {
+                tracing::info!(%correlation_id, status = self.status.as_u16(), message = %self.message, "request rejected")
+            }
         }
         let body = ErrorMessage {
             status_code: self.status.as_u16(),
@@ -111,7 +126,9 @@ impl IntoResponse for ApiError {
             error: self.message,
             correlation_id,
             validation: self.validation,
-            can_be_retried: if self.status.is_server_error() || self.status == StatusCode::TOO_MANY_REQUESTS {
+            can_be_retried: if self.status.is_server_error()
+                || self.status == StatusCode::TOO_MANY_REQUESTS
+            {
                 "Unknown".into()
             } else {
                 "False".into()
@@ -120,7 +137,10 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"ledgerbridge\""));
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"ledgerbridge\""),
+            );
         }
         resp
     }

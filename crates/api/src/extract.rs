@@ -29,13 +29,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "Request bodies must be JSON: send `Content-Type: application/json`.",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.")
-            } else {
-                ApiError::bad_request("The request body could not be read.")
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "The request body is too large.",
+                    )
+                } else {
+                    ApiError::bad_request("The request body could not be read.")
+                }
+            })?;
         parse_json(&bytes).map(JsonBody)
     }
 }
@@ -43,7 +48,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// Parses a JSON body, naming the field at fault when it does not fit `T`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("Error processing request - not valid. A JSON request body is required."));
+        return Err(ApiError::bad_request(
+            "Error processing request - not valid. A JSON request body is required.",
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -131,9 +138,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
         let all = QueryParams::from_request_parts(parts, state).await?;
         let page = match all.get("page") {
             None | Some("") => 1,
-            Some(v) => v.trim().parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                ApiError::invalid_field("page", format!("`page` must be a whole number of 1 or more; `{v}` was given."))
-            })?,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "page",
+                        format!("`page` must be a whole number of 1 or more; `{v}` was given."),
+                    )
+                })?,
         };
         let page_size = match all.get("pagesize") {
             None | Some("") => ledgerbridge_domain::paging::DEFAULT_PAGE_SIZE,

@@ -31,7 +31,10 @@ use routes::{api_keys, companies, connections, docs, health, integrations, setti
 /// Every route: the public ones (health, docs, logos) and the API-key protected API.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/companies", get(companies::list_companies).post(companies::create_company))
+        .route(
+            "/companies",
+            get(companies::list_companies).post(companies::create_company),
+        )
         .route(
             "/companies/{companyId}",
             get(companies::get_company)
@@ -58,21 +61,42 @@ pub fn router(state: AppState) -> Router {
             get(settings::get_company_sync_settings).post(settings::set_company_sync_settings),
         )
         .route("/integrations", get(integrations::list_integrations))
-        .route("/integrations/{platformKey}", get(integrations::get_integration))
-        .route("/integrations/{platformKey}/branding", get(integrations::get_integration_branding))
-        .route("/profile", get(settings::get_profile).put(settings::update_profile))
+        .route(
+            "/integrations/{platformKey}",
+            get(integrations::get_integration),
+        )
+        .route(
+            "/integrations/{platformKey}/branding",
+            get(integrations::get_integration_branding),
+        )
+        .route(
+            "/profile",
+            get(settings::get_profile).put(settings::update_profile),
+        )
         .route(
             "/profile/syncSettings",
             get(settings::get_profile_sync_settings).post(settings::update_profile_sync_settings),
         )
-        .route("/corsSettings", get(settings::get_cors_settings).post(settings::set_cors_settings))
+        .route(
+            "/corsSettings",
+            get(settings::get_cors_settings).post(settings::set_cors_settings),
+        )
         .route(
             "/connectionManagement/corsSettings",
             get(settings::get_cors_settings).post(settings::set_cors_settings),
         )
-        .route("/apiKeys", get(api_keys::list_api_keys).post(api_keys::create_api_key))
-        .route("/apiKeys/{apiKeyId}", axum::routing::delete(api_keys::delete_api_key))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_api_key));
+        .route(
+            "/apiKeys",
+            get(api_keys::list_api_keys).post(api_keys::create_api_key),
+        )
+        .route(
+            "/apiKeys/{apiKeyId}",
+            axum::routing::delete(api_keys::delete_api_key),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_api_key,
+        ));
 
     let public = Router::new()
         .route("/health", get(health::health))

@@ -3,8 +3,8 @@
 use ledgerbridge_connectors::catalog::Platform;
 use ledgerbridge_domain::DataType;
 use ledgerbridge_domain::platform::{
-    Branding, BrandingButton, BrandingImage, BrandingLogo, Company, Connection, DataTypeFeature, FeatureState,
-    FeatureType, ImageReference, Integration, SupportedFeature,
+    Branding, BrandingButton, BrandingImage, BrandingLogo, Company, Connection, DataTypeFeature,
+    FeatureState, FeatureType, ImageReference, Integration, SupportedFeature,
 };
 use ledgerbridge_store::companies::{CompanyRow, CompanyWithConnections};
 use ledgerbridge_store::connections::ConnectionRow;
@@ -20,7 +20,11 @@ impl AppState {
     /// A company with its connections, as the API returns it.
     pub fn company(&self, c: CompanyWithConnections) -> Company {
         let redirect = self.company_redirect(&c.company);
-        let data_connections = c.connections.into_iter().map(|conn| self.connection(conn)).collect();
+        let data_connections = c
+            .connections
+            .into_iter()
+            .map(|conn| self.connection(conn))
+            .collect();
         let row = c.company;
         Company {
             id: row.id,
@@ -41,7 +45,10 @@ impl AppState {
     /// A connection as the API returns it.
     pub fn connection(&self, c: ConnectionRow) -> Connection {
         Connection {
-            link_url: format!("{}/link/companies/{}/connections/{}/start", self.public_url, c.company_id, c.id),
+            link_url: format!(
+                "{}/link/companies/{}/connections/{}/start",
+                self.public_url, c.company_id, c.id
+            ),
             id: c.id,
             integration_id: c.integration_id,
             integration_key: c.integration_key,
@@ -81,11 +88,20 @@ impl AppState {
     /// An integration's branding images.
     pub fn branding(&self, p: &Platform) -> Branding {
         let image = |kind: &str| BrandingImage {
-            image: ImageReference { src: self.logo_url(p), alt: format!("{} {kind} icon", p.name) },
+            image: ImageReference {
+                src: self.logo_url(p),
+                alt: format!("{} {kind} icon", p.name),
+            },
         };
         Branding {
-            logo: BrandingLogo { full: image("full"), square: image("square") },
-            button: BrandingButton { default: image("default"), hover: image("hover") },
+            logo: BrandingLogo {
+                full: image("full"),
+                square: image("square"),
+            },
+            button: BrandingButton {
+                default: image("default"),
+                hover: image("hover"),
+            },
             source_id: p.source_id,
         }
     }
@@ -94,6 +110,9 @@ impl AppState {
 fn feature(data_type: DataType) -> DataTypeFeature {
     DataTypeFeature {
         data_type,
-        supported_features: vec![SupportedFeature { feature_type: FeatureType::Get, feature_state: FeatureState::Release }],
+        supported_features: vec![SupportedFeature {
+            feature_type: FeatureType::Get,
+            feature_state: FeatureState::Release,
+        }],
     }
 }

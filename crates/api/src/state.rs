@@ -43,10 +43,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Builds the state; loads the API keys once.
-    pub async fn new(store: Store, config: ApiConfig) -> Result<Self, ledgerbridge_store::StoreError> {
+    pub async fn new(
+        store: Store,
+        config: ApiConfig,
+    ) -> Result<Self, ledgerbridge_store::StoreError> {
         let enabled = catalog::PLATFORMS
             .iter()
-            .filter(|p| p.auth == AuthKind::None || config.configured_platforms.iter().any(|k| k == p.key))
+            .filter(|p| {
+                p.auth == AuthKind::None || config.configured_platforms.iter().any(|k| k == p.key)
+            })
             .map(|p| p.key)
             .collect();
         let keys = ApiKeyCache::new(config.extra_api_key.as_deref());

@@ -32,24 +32,79 @@ use DataType as D;
 
 /// Every accounting data type: the Sandbox serves them all.
 const SANDBOX_TYPES: &[DataType] = &[
-    D::AccountTransactions, D::BalanceSheet, D::BankAccounts, D::BankTransactions, D::BillCreditNotes,
-    D::BillPayments, D::Bills, D::CashFlowStatement, D::ChartOfAccounts, D::Company, D::CreditNotes,
-    D::Customers, D::DirectCosts, D::DirectIncomes, D::Invoices, D::Items, D::JournalEntries, D::Journals,
-    D::PaymentMethods, D::Payments, D::ProfitAndLoss, D::PurchaseOrders, D::SalesOrders, D::Suppliers,
-    D::TaxRates, D::TrackingCategories, D::Transfers,
+    D::AccountTransactions,
+    D::BalanceSheet,
+    D::BankAccounts,
+    D::BankTransactions,
+    D::BillCreditNotes,
+    D::BillPayments,
+    D::Bills,
+    D::CashFlowStatement,
+    D::ChartOfAccounts,
+    D::Company,
+    D::CreditNotes,
+    D::Customers,
+    D::DirectCosts,
+    D::DirectIncomes,
+    D::Invoices,
+    D::Items,
+    D::JournalEntries,
+    D::Journals,
+    D::PaymentMethods,
+    D::Payments,
+    D::ProfitAndLoss,
+    D::PurchaseOrders,
+    D::SalesOrders,
+    D::Suppliers,
+    D::TaxRates,
+    D::TrackingCategories,
+    D::Transfers,
 ];
 
 const XERO_TYPES: &[DataType] = &[
-    D::ChartOfAccounts, D::Customers, D::Suppliers, D::Invoices, D::Bills, D::CreditNotes, D::BillCreditNotes,
-    D::Payments, D::BillPayments, D::JournalEntries, D::Journals, D::Items, D::TaxRates, D::TrackingCategories,
-    D::BankAccounts, D::BankTransactions, D::Transfers, D::Company, D::BalanceSheet, D::ProfitAndLoss,
+    D::ChartOfAccounts,
+    D::Customers,
+    D::Suppliers,
+    D::Invoices,
+    D::Bills,
+    D::CreditNotes,
+    D::BillCreditNotes,
+    D::Payments,
+    D::BillPayments,
+    D::JournalEntries,
+    D::Journals,
+    D::Items,
+    D::TaxRates,
+    D::TrackingCategories,
+    D::BankAccounts,
+    D::BankTransactions,
+    D::Transfers,
+    D::Company,
+    D::BalanceSheet,
+    D::ProfitAndLoss,
     D::PurchaseOrders,
 ];
 
 const QUICKBOOKS_TYPES: &[DataType] = &[
-    D::ChartOfAccounts, D::Customers, D::Suppliers, D::Invoices, D::Bills, D::Payments, D::BillPayments,
-    D::CreditNotes, D::BillCreditNotes, D::JournalEntries, D::Items, D::TaxRates, D::TrackingCategories,
-    D::BankAccounts, D::Transfers, D::PurchaseOrders, D::DirectIncomes, D::Company, D::BalanceSheet,
+    D::ChartOfAccounts,
+    D::Customers,
+    D::Suppliers,
+    D::Invoices,
+    D::Bills,
+    D::Payments,
+    D::BillPayments,
+    D::CreditNotes,
+    D::BillCreditNotes,
+    D::JournalEntries,
+    D::Items,
+    D::TaxRates,
+    D::TrackingCategories,
+    D::BankAccounts,
+    D::Transfers,
+    D::PurchaseOrders,
+    D::DirectIncomes,
+    D::Company,
+    D::BalanceSheet,
     D::ProfitAndLoss,
 ];
 
@@ -104,7 +159,11 @@ mod tests {
     fn keys_are_unique_and_four_lowercase_letters() {
         for (i, p) in PLATFORMS.iter().enumerate() {
             assert!(p.key.len() == 4 && p.key.bytes().all(|b| b.is_ascii_lowercase()));
-            assert!(PLATFORMS[i + 1..].iter().all(|q| q.key != p.key && q.integration_id != p.integration_id));
+            assert!(
+                PLATFORMS[i + 1..]
+                    .iter()
+                    .all(|q| q.key != p.key && q.integration_id != p.integration_id)
+            );
         }
         assert_eq!(platform("gbol").map(|p| p.name), Some("Xero"));
         assert!(platform("zzzz").is_none());

@@ -6,7 +6,19 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// One of Codat's 43 data type keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum DataType {
     #[serde(rename = "accountTransactions")]
     AccountTransactions,
@@ -200,7 +212,10 @@ impl DataType {
 
     /// Financial statements: synced by month window (`monthsToSync`) rather than by record.
     pub fn is_report(self) -> bool {
-        matches!(self, DataType::BalanceSheet | DataType::ProfitAndLoss | DataType::CashFlowStatement)
+        matches!(
+            self,
+            DataType::BalanceSheet | DataType::ProfitAndLoss | DataType::CashFlowStatement
+        )
     }
 }
 

@@ -54,7 +54,10 @@ impl PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, page_size: DEFAULT_PAGE_SIZE }
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
     }
 }
 
@@ -63,16 +66,23 @@ impl Default for PageRequest {
 /// URL-encoded.
 pub fn links(path: &str, req: PageRequest, total: u64, extra: &[(&str, &str)]) -> Links {
     let href = |page: u32| {
-        let mut q = form_encode(&[("page", &page.to_string()), ("pageSize", &req.page_size.to_string())]);
+        let mut q = form_encode(&[
+            ("page", &page.to_string()),
+            ("pageSize", &req.page_size.to_string()),
+        ]);
         for (k, v) in extra {
             q.push('&');
             q.push_str(&form_encode(&[(k, v)]));
         }
-        HalRef { href: format!("{path}?{q}") }
+        HalRef {
+            href: format!("{path}?{q}"),
+        }
     };
     let last_page = total.div_ceil(u64::from(req.page_size));
     Links {
-        self_: HalRef { href: path.to_string() },
+        self_: HalRef {
+            href: path.to_string(),
+        },
         current: href(req.page),
         next: (u64::from(req.page) < last_page).then(|| href(req.page + 1)),
         previous: (req.page > 1).then(|| href(req.page - 1)),
@@ -92,7 +102,9 @@ fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -105,24 +117,57 @@ mod tests {
 
     #[test]
     fn last_page_has_previous_but_no_next() {
-        let l = links("/companies", PageRequest { page: 5, page_size: 20 }, 90, &[]);
+        let l = links(
+            "/companies",
+            PageRequest {
+                page: 5,
+                page_size: 20,
+            },
+            90,
+            &[],
+        );
         assert_eq!(l.current.href, "/companies?page=5&pageSize=20");
-        assert_eq!(l.previous.map(|h| h.href).as_deref(), Some("/companies?page=4&pageSize=20"));
+        assert_eq!(
+            l.previous.map(|h| h.href).as_deref(),
+            Some("/companies?page=4&pageSize=20")
+        );
         assert!(l.next.is_none());
         assert_eq!(l.self_.href, "/companies");
     }
 
     #[test]
     fn echoes_query_encoded() {
-        let l = links("/x", PageRequest { page: 1, page_size: 20 }, 1, &[("query", "metadata.isDeleted!=true")]);
-        assert_eq!(l.current.href, "/x?page=1&pageSize=20&query=metadata.isDeleted%21%3Dtrue");
+        let l = links(
+            "/x",
+            PageRequest {
+                page: 1,
+                page_size: 20,
+            },
+            1,
+            &[("query", "metadata.isDeleted!=true")],
+        );
+        assert_eq!(
+            l.current.href,
+            "/x?page=1&pageSize=20&query=metadata.isDeleted%21%3Dtrue"
+        );
         assert!(l.next.is_none() && l.previous.is_none());
     }
 
     #[test]
     fn past_the_end_keeps_previous() {
-        let l = links("/x", PageRequest { page: 9, page_size: 10 }, 15, &[]);
+        let l = links(
+            "/x",
+            PageRequest {
+                page: 9,
+                page_size: 10,
+            },
+            15,
+            &[],
+        );
         assert!(l.next.is_none());
-        assert_eq!(l.previous.map(|h| h.href).as_deref(), Some("/x?page=8&pageSize=10"));
+        assert_eq!(
+            l.previous.map(|h| h.href).as_deref(),
+            Some("/x?page=8&pageSize=10")
+        );
     }
 }

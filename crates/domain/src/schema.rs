@@ -23,7 +23,10 @@ pub enum FieldType {
     /// comparison on one of its fields means "some element matches", and `!=` means "no
     /// element equals". Otherwise the array cannot be queried, as Codat documents for
     /// `lineItems`.
-    Array { item: &'static Schema, queryable: bool },
+    Array {
+        item: &'static Schema,
+        queryable: bool,
+    },
     /// A string-to-string map (company `tags`): any key, string values.
     Map,
 }
@@ -47,7 +50,9 @@ pub struct Schema {
 impl Schema {
     /// Looks a field up by name; names match case-insensitively, as Codat's do.
     pub fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 

@@ -31,7 +31,9 @@ impl Timestamp {
 
     /// Parses any RFC 3339 text (as written by [`Timestamp::to_string`] or by a client).
     pub fn parse(s: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(s).ok().map(|d| Self::from_datetime(d.with_timezone(&Utc)))
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| Self::from_datetime(d.with_timezone(&Utc)))
     }
 }
 

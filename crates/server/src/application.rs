@@ -34,7 +34,10 @@ pub async fn open_store(config: &Config) -> Result<Store> {
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open database {}", crate::config::redact_url(&url)))?;
-    store.migrate().await.context("cannot apply database migrations")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
     Ok(store)
 }
 
@@ -43,9 +46,12 @@ pub async fn open_store(config: &Config) -> Result<Store> {
 fn secret_box(config: &Config) -> Result<SecretBox> {
     let engine = base64::engine::general_purpose::STANDARD;
     let decode = |text: &str, from: &str| -> Result<SecretBox> {
-        let bytes = engine.decode(text.trim()).with_context(|| format!("{from} is not base64"))?;
-        let key: [u8; 32] =
-            bytes.try_into().map_err(|_| anyhow::anyhow!("{from} must decode to exactly 32 bytes"))?;
+        let bytes = engine
+            .decode(text.trim())
+            .with_context(|| format!("{from} is not base64"))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{from} must decode to exactly 32 bytes"))?;
         Ok(SecretBox::new(&key))
     };
     if let Some(k) = config.secret_key.as_deref().filter(|k| !k.is_empty()) {
@@ -54,7 +60,8 @@ fn secret_box(config: &Config) -> Result<SecretBox> {
     let dir = config.ensure_data_dir()?;
     let path = dir.join("secret.key");
     if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         return decode(&text, &path.display().to_string());
     }
     let key = SecretBox::generate_key();
@@ -71,7 +78,9 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     Ok(())
 }
@@ -81,7 +90,9 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self> {
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
         let bound = listener.local_addr()?;
         let public_url = config.public_url(bound);
         let state = AppState::new(
@@ -98,12 +109,20 @@ impl Application {
             Role::All | Role::Api => ledgerbridge_api::router(state),
             Role::Worker => ledgerbridge_api::health_router(state),
         };
-        Ok(Self { listener, router, store, public_url, generated_api_key })
+        Ok(Self {
+            listener,
+            router,
+            store,
+            public_url,
+            generated_api_key,
+        })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// The public base URL.
@@ -112,8 +131,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then drains in-flight requests and closes the database.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.store.close().await;
         Ok(())
     }
@@ -121,7 +145,9 @@ impl Application {
 
 /// On first start with no key at all (none stored, none configured), mints one.
 async fn bootstrap_api_key(store: &Store, config: &Config) -> Result<Option<String>> {
-    if config.api_key.as_deref().is_some_and(|k| !k.is_empty()) || !store.list_api_keys().await?.is_empty() {
+    if config.api_key.as_deref().is_some_and(|k| !k.is_empty())
+        || !store.list_api_keys().await?.is_empty()
+    {
         return Ok(None);
     }
     let (row, key) = new_api_key(Some("generated on first start".into()));

@@ -64,7 +64,10 @@ impl std::fmt::Debug for Config {
             .field("xero_client_id", &self.xero_client_id)
             .field("xero_client_secret", &redact(&self.xero_client_secret))
             .field("quickbooks_client_id", &self.quickbooks_client_id)
-            .field("quickbooks_client_secret", &redact(&self.quickbooks_client_secret))
+            .field(
+                "quickbooks_client_secret",
+                &redact(&self.quickbooks_client_secret),
+            )
             .finish()
     }
 }
@@ -112,9 +115,17 @@ impl Config {
             .set_default("addr", "127.0.0.1:8080")?
             .set_default("data_dir", "./data")?;
         if let Some(path) = &flags.config {
-            b = b.add_source(config::File::from(path.as_path()).format(config::FileFormat::Toml).required(true));
+            b = b.add_source(
+                config::File::from(path.as_path())
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            );
         }
-        b = b.add_source(config::Environment::with_prefix("LEDGERBRIDGE").prefix_separator("_").try_parsing(false));
+        b = b.add_source(
+            config::Environment::with_prefix("LEDGERBRIDGE")
+                .prefix_separator("_")
+                .try_parsing(false),
+        );
         if let Some(v) = &flags.addr {
             b = b.set_override("addr", v.as_str())?;
         }
@@ -132,7 +143,10 @@ impl Config {
             };
             b = b.set_override("role", name)?;
         }
-        let cfg: Config = b.build()?.try_deserialize().context("invalid configuration")?;
+        let cfg: Config = b
+            .build()?
+            .try_deserialize()
+            .context("invalid configuration")?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -150,13 +164,17 @@ impl Config {
 
     /// Whether the database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     /// The database URL, defaulting to `{data_dir}/ledgerbridge.db`.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!("sqlite://{}", self.data_dir.join("ledgerbridge.db").display())
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("ledgerbridge.db").display()
+            )
         } else {
             self.database_url.clone()
         }
@@ -181,7 +199,8 @@ impl Config {
     /// OAuth platforms whose app credentials are configured.
     pub fn configured_platforms(&self) -> Vec<String> {
         let set = |a: &Option<String>, b: &Option<String>| {
-            a.as_deref().is_some_and(|s| !s.is_empty()) && b.as_deref().is_some_and(|s| !s.is_empty())
+            a.as_deref().is_some_and(|s| !s.is_empty())
+                && b.as_deref().is_some_and(|s| !s.is_empty())
         };
         let mut v = Vec::new();
         if set(&self.xero_client_id, &self.xero_client_secret) {
@@ -200,7 +219,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
     }

@@ -61,7 +61,10 @@ async fn main() -> Result<()> {
         Command::Serve { .. } => serve(config).await,
         Command::Migrate => {
             open_store(&config).await?;
-            println!("migrations applied to {}", config::redact_url(&config.database_url()));
+            println!(
+                "migrations applied to {}",
+                config::redact_url(&config.database_url())
+            );
             Ok(())
         }
         Command::ApiKeys { action } => api_keys(config, action).await,
@@ -71,7 +74,9 @@ async fn main() -> Result<()> {
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -83,7 +88,10 @@ async fn serve(config: Config) -> Result<()> {
     let role = config.role;
     let app = Application::build(config).await?;
     let url = app.public_url().to_string();
-    println!("ledgerbridge listening on http://{} (role: {role:?})", app.local_addr());
+    println!(
+        "ledgerbridge listening on http://{} (role: {role:?})",
+        app.local_addr()
+    );
     if let Some(key) = &app.generated_api_key {
         println!();
         println!("  First start: created an API key. It is shown only this once; store it now:");
@@ -136,11 +144,19 @@ async fn api_keys(config: Config, action: ApiKeyAction) -> Result<()> {
         }
         ApiKeyAction::List => {
             for k in store.list_api_keys().await? {
-                println!("{}  {}  {}  {}", k.id, k.masked, k.created, k.name.unwrap_or_default());
+                println!(
+                    "{}  {}  {}  {}",
+                    k.id,
+                    k.masked,
+                    k.created,
+                    k.name.unwrap_or_default()
+                );
             }
         }
         ApiKeyAction::Delete { id } => {
-            let id = id.parse().map_err(|_| anyhow::anyhow!("`{id}` is not an API key id (a UUID)"))?;
+            let id = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("`{id}` is not an API key id (a UUID)"))?;
             if store.delete_api_key(id).await? {
                 println!("deleted {id}");
             } else {

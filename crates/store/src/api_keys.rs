@@ -36,6 +36,21 @@ pub fn mask_api_key(key: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
+/// Mints a new random key (40 alphanumeric characters). Returns the row to store and the
+/// plaintext key, which exists only in the caller's hands from now on.
+pub fn new_api_key(name: Option<String>) -> (ApiKeyRow, String) {
+    use rand::distr::{Alphanumeric, SampleString};
+    let key = Alphanumeric.sample_string(&mut rand::rng(), 40);
+    let row = ApiKeyRow {
+        id: ApiKeyId::new(),
+        name,
+        key_hash: hash_api_key(&key),
+        masked: mask_api_key(&key),
+        created: Timestamp::now(),
+    };
+    (row, key)
+}
+
 #[derive(sqlx::FromRow)]
 struct RawKey {
     id: String,
@@ -77,17 +92,26 @@ impl Store {
         let limit = i64::try_from(MAX_API_KEYS).unwrap_or(i64::MAX);
         let inserted = match &self.backend {
             // The single writer connection serialises this statement with every other write.
-            Backend::Sqlite { write, .. } => bind_key(sqlx::query(INSERT_KEY), row, limit).execute(write).await?.rows_affected(),
+            Backend::Sqlite { write, .. } => bind_key(sqlx::query(INSERT_KEY), row, limit)
+                .execute(write)
+                .await?
+                .rows_affected(),
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlx::query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
-                let done = bind_key(sqlx::query(INSERT_KEY), row, limit).execute(&mut *tx).await?;
+                sqlx::query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                let done = bind_key(sqlx::query(INSERT_KEY), row, limit)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 done.rows_affected()
             }
         };
         if inserted == 0 {
-            return Err(StoreError::LimitReached(format!("at most {MAX_API_KEYS} API keys")));
+            return Err(StoreError::LimitReached(format!(
+                "at most {MAX_API_KEYS} API keys"
+            )));
         }
         Ok(())
     }

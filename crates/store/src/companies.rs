@@ -4,6 +4,8 @@ use ledgerbridge_domain::platform::Tags;
 use ledgerbridge_domain::{CompanyId, Timestamp};
 
 use crate::connections::{ConnectionRow, insert_connection_query};
+use crate::filter::{ArraySource, FieldSource};
+use crate::listing::{ListRequest, Listing};
 use crate::pool::{read_pool, write_pool};
 use crate::{Result, Store, StoreError};
 
@@ -38,7 +40,31 @@ pub(crate) struct RawCompany {
     last_sync: Option<String>,
 }
 
-pub(crate) const COMPANY_COLUMNS: &str = "id, name, description, tags, platform, created, last_sync";
+pub(crate) const COMPANY_COLUMNS: &str =
+    "id, name, description, tags, platform, created, last_sync";
+
+/// Where a company's queryable fields live: columns of `companies`, `tags` as a JSON text
+/// column, `dataConnections` as rows of `connections`.
+pub static COMPANY_SOURCE: FieldSource = FieldSource::Columns {
+    table: "companies",
+    columns: &[],
+    maps: &[("tags", "tags")],
+    arrays: &[ArraySource {
+        field: "dataConnections",
+        table: "connections",
+        foreign_key: "company_id",
+        parent_key: "id",
+        columns: &[],
+    }],
+};
+
+const COMPANY_LISTING: Listing = Listing {
+    table: "companies",
+    source: &COMPANY_SOURCE,
+    columns: "\"companies\".id, \"companies\".name, \"companies\".description, \"companies\".tags, \
+              \"companies\".platform, \"companies\".created, \"companies\".last_sync",
+    default_order: "created",
+};
 
 impl TryFrom<RawCompany> for CompanyRow {
     type Error = StoreError;
@@ -61,7 +87,11 @@ pub(crate) fn parse_time(s: &str) -> Result<Timestamp> {
 
 impl Store {
     /// Inserts a company and, atomically with it, an optional first connection.
-    pub async fn insert_company(&self, company: &CompanyRow, connection: Option<&ConnectionRow>) -> Result<()> {
+    pub async fn insert_company(
+        &self,
+        company: &CompanyRow,
+        connection: Option<&ConnectionRow>,
+    ) -> Result<()> {
         let tags = serde_json::to_string(&company.tags)?;
         write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -95,14 +125,55 @@ impl Store {
     }
 
     /// One company with its connections.
-    pub async fn get_company_with_connections(&self, id: CompanyId) -> Result<Option<CompanyWithConnections>> {
-        let Some(company) = self.get_company(id).await? else { return Ok(None) };
+    pub async fn get_company_with_connections(
+        &self,
+        id: CompanyId,
+    ) -> Result<Option<CompanyWithConnections>> {
+        let Some(company) = self.get_company(id).await? else {
+            return Ok(None);
+        };
         let mut conns = self.connections_of(&[id]).await?;
-        Ok(Some(CompanyWithConnections { company, connections: conns.remove(&id).unwrap_or_default() }))
+        Ok(Some(CompanyWithConnections {
+            company,
+            connections: conns.remove(&id).unwrap_or_default(),
+        }))
+    }
+
+    /// One page of companies (with their connections) and the number that match in all.
+    pub async fn list_companies(
+        &self,
+        req: &ListRequest,
+    ) -> Result<(Vec<CompanyWithConnections>, u64)> {
+        let (raws, total) = self
+            .list_rows::<RawCompany>(&COMPANY_LISTING, None, req)
+            .await?;
+        let companies: Vec<CompanyRow> = raws
+            .into_iter()
+            .map(CompanyRow::try_from)
+            .collect::<Result<_>>()?;
+        let ids: Vec<CompanyId> = companies.iter().map(|c| c.id).collect();
+        let mut conns = self.connections_of(&ids).await?;
+        let rows = companies
+            .into_iter()
+            .map(|company| {
+                let connections = conns.remove(&company.id).unwrap_or_default();
+                CompanyWithConnections {
+                    company,
+                    connections,
+                }
+            })
+            .collect();
+        Ok((rows, total))
     }
 
     /// Replaces name, description and tags. `false` when the company does not exist.
-    pub async fn update_company(&self, id: CompanyId, name: &str, description: Option<&str>, tags: &Tags) -> Result<bool> {
+    pub async fn update_company(
+        &self,
+        id: CompanyId,
+        name: &str,
+        description: Option<&str>,
+        tags: &Tags,
+    ) -> Result<bool> {
         let tags = serde_json::to_string(tags)?;
         let done = write_pool!(self, pool =>
             sqlx::query("UPDATE companies SET name = $1, description = $2, tags = $3 WHERE id = $4")
@@ -113,6 +184,32 @@ impl Store {
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Changes only the fields given (`None` leaves a field as it is), in one statement so
+    /// concurrent partial updates of different fields do not overwrite each other. `false` when
+    /// the company does not exist.
+    pub async fn patch_company(
+        &self,
+        id: CompanyId,
+        name: Option<&str>,
+        description: Option<&str>,
+        tags: Option<&Tags>,
+    ) -> Result<bool> {
+        let tags = tags.map(serde_json::to_string).transpose()?;
+        let done = write_pool!(self, pool =>
+            sqlx::query(
+                "UPDATE companies SET name = COALESCE($1, name), description = COALESCE($2, description), \
+                 tags = COALESCE($3, tags) WHERE id = $4",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(&tags)
+            .bind(id.to_string())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }
 

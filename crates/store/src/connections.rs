@@ -6,6 +6,8 @@ use ledgerbridge_domain::platform::{ConnectionStatus, DataConnectionError, Sourc
 use ledgerbridge_domain::{CompanyId, ConnectionId, Timestamp};
 
 use crate::companies::parse_time;
+use crate::filter::FieldSource;
+use crate::listing::{ListRequest, Listing};
 use crate::pool::{read_pool, write_pool};
 use crate::{Result, Store, StoreError};
 
@@ -61,10 +63,29 @@ impl TryFrom<RawConnection> for ConnectionRow {
             created: parse_time(&r.created)?,
             last_sync: r.last_sync.as_deref().map(parse_time).transpose()?,
             errors: serde_json::from_str(&r.errors)?,
-            connection_info: r.connection_info.as_deref().map(serde_json::from_str).transpose()?,
+            connection_info: r
+                .connection_info
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
         })
     }
 }
+
+/// Where a connection's queryable fields live: columns of `connections`.
+pub static CONNECTION_SOURCE: FieldSource = FieldSource::Columns {
+    table: "connections",
+    columns: &[],
+    maps: &[],
+    arrays: &[],
+};
+
+const CONNECTION_LISTING: Listing = Listing {
+    table: "connections",
+    source: &CONNECTION_SOURCE,
+    columns: CONNECTION_COLUMNS,
+    default_order: "created",
+};
 
 /// Builds the INSERT for a connection row, ready to execute on either backend.
 macro_rules! insert_connection_query {
@@ -111,15 +132,48 @@ impl Store {
     }
 
     /// One connection of a company.
-    pub async fn get_connection(&self, company: CompanyId, id: ConnectionId) -> Result<Option<ConnectionRow>> {
-        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1 AND company_id = $2");
+    pub async fn get_connection(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Option<ConnectionRow>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1 AND company_id = $2"
+        );
         let raw: Option<RawConnection> = read_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.to_string()).bind(company.to_string()).fetch_optional(pool).await)?;
         raw.map(ConnectionRow::try_from).transpose()
     }
 
+    /// One page of a company's connections and the number that match in all.
+    pub async fn list_connections(
+        &self,
+        company: CompanyId,
+        req: &ListRequest,
+    ) -> Result<(Vec<ConnectionRow>, u64)> {
+        let scope = sea_query::Expr::cust_with_values(
+            match self.dialect() {
+                crate::filter::Dialect::Sqlite => "\"connections\".company_id = ?",
+                crate::filter::Dialect::Postgres => "\"connections\".company_id = $1",
+            },
+            [company.to_string()],
+        );
+        let (raws, total) = self
+            .list_rows::<RawConnection>(&CONNECTION_LISTING, Some(scope), req)
+            .await?;
+        Ok((
+            raws.into_iter()
+                .map(ConnectionRow::try_from)
+                .collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
     /// The connections of several companies, grouped by company, oldest first.
-    pub async fn connections_of(&self, companies: &[CompanyId]) -> Result<HashMap<CompanyId, Vec<ConnectionRow>>> {
+    pub async fn connections_of(
+        &self,
+        companies: &[CompanyId],
+    ) -> Result<HashMap<CompanyId, Vec<ConnectionRow>>> {
         let mut out: HashMap<CompanyId, Vec<ConnectionRow>> = HashMap::new();
         if companies.is_empty() {
             return Ok(out);
@@ -165,7 +219,10 @@ impl Store {
             }
             q.execute(pool).await.map(|r| r.rows_affected())
         })? == 1;
-        Ok(self.get_connection(company, id).await?.map(|row| (row, changed)))
+        Ok(self
+            .get_connection(company, id)
+            .await?
+            .map(|row| (row, changed)))
     }
 
     /// Deletes a connection. `false` when it did not exist.
@@ -201,7 +258,11 @@ impl Store {
     }
 
     /// A connection's sealed credentials, if any were stored.
-    pub async fn connection_credentials(&self, company: CompanyId, id: ConnectionId) -> Result<Option<crate::crypto::Sealed>> {
+    pub async fn connection_credentials(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Option<crate::crypto::Sealed>> {
         let row: Option<(Option<Vec<u8>>, Option<String>)> = read_pool!(self, pool =>
             sqlx::query_as("SELECT credentials, credentials_key FROM connections WHERE id = $1 AND company_id = $2")
                 .bind(id.to_string())
@@ -209,7 +270,9 @@ impl Store {
                 .fetch_optional(pool)
                 .await)?;
         Ok(match row {
-            Some((Some(ciphertext), Some(key_id))) => Some(crate::crypto::Sealed { ciphertext, key_id }),
+            Some((Some(ciphertext), Some(key_id))) => {
+                Some(crate::crypto::Sealed { ciphertext, key_id })
+            }
             _ => None,
         })
     }

@@ -23,7 +23,10 @@ pub struct Sealed {
 
 impl fmt::Debug for Sealed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sealed").field("key_id", &self.key_id).field("len", &self.ciphertext.len()).finish()
+        f.debug_struct("Sealed")
+            .field("key_id", &self.key_id)
+            .field("len", &self.ciphertext.len())
+            .finish()
     }
 }
 
@@ -36,7 +39,9 @@ pub struct SecretBox {
 
 impl fmt::Debug for SecretBox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretBox").field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("SecretBox")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,7 +49,10 @@ impl SecretBox {
     /// Builds from 32 key bytes.
     pub fn new(key: &[u8; 32]) -> Self {
         let key_id = hex::encode(&Sha256::digest(key)[..4]);
-        Self { cipher: XChaCha20Poly1305::new(key.into()), key_id }
+        Self {
+            cipher: XChaCha20Poly1305::new(key.into()),
+            key_id,
+        }
     }
 
     /// A fresh random key.
@@ -65,25 +73,45 @@ impl SecretBox {
         rand::rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: context.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| StoreError::Crypto("encryption failed".into()))?;
         let mut ciphertext = nonce.to_vec();
         ciphertext.extend_from_slice(&ct);
-        Ok(Sealed { ciphertext, key_id: self.key_id.clone() })
+        Ok(Sealed {
+            ciphertext,
+            key_id: self.key_id.clone(),
+        })
     }
 
     /// Decrypts a value sealed for the same `context` with this key.
     pub fn open(&self, context: &str, sealed: &Sealed) -> Result<Vec<u8>> {
         if sealed.key_id != self.key_id {
-            return Err(StoreError::Crypto(format!("sealed with key {} but key {} is loaded", sealed.key_id, self.key_id)));
+            return Err(StoreError::Crypto(format!(
+                "sealed with key {} but key {} is loaded",
+                sealed.key_id, self.key_id
+            )));
         }
         if sealed.ciphertext.len() < NONCE_LEN {
             return Err(StoreError::Crypto("ciphertext too short".into()));
         }
         let (nonce, ct) = sealed.ciphertext.split_at(NONCE_LEN);
         self.cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() })
-            .map_err(|_| StoreError::Crypto("decryption failed: wrong key, context or tampered data".into()))
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                StoreError::Crypto("decryption failed: wrong key, context or tampered data".into())
+            })
     }
 }
 

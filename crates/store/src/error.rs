@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A stored value could not be read back (corrupt JSON, bad id, ...).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// A filter or ordering could not be turned into SQL (a schema/source mismatch).
+    #[error("query error: {0}")]
+    Query(String),
     /// A limit on the number of rows was reached (e.g. API keys).
     #[error("limit reached: {0}")]
     LimitReached(String),

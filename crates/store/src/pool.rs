@@ -4,7 +4,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::Result;
 
@@ -17,7 +19,10 @@ pub struct Store {
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
     /// `write` has exactly one connection; `read` has several.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -59,7 +64,9 @@ impl Store {
                 })
                 .connect(url)
                 .await?;
-            return Ok(Self { backend: Backend::Postgres(pool) });
+            return Ok(Self {
+                backend: Backend::Postgres(pool),
+            });
         }
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -79,18 +86,21 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Self { backend: Backend::Sqlite { read, write } })
+        Ok(Self {
+            backend: Backend::Sqlite { read, write },
+        })
     }
 
     /// Applies pending migrations for the active dialect.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Backend::Sqlite { write, .. } => {
+                sqlx::migrate!("./migrations/sqlite").run(write).await?
+            }
             Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
-
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {

@@ -47,7 +47,10 @@ impl Store {
     }
 
     /// A company's own sync settings document, if it has one.
-    pub async fn get_company_sync_settings<T: DeserializeOwned>(&self, company: CompanyId) -> Result<Option<T>> {
+    pub async fn get_company_sync_settings<T: DeserializeOwned>(
+        &self,
+        company: CompanyId,
+    ) -> Result<Option<T>> {
         let row: Option<(String,)> = read_pool!(self, pool =>
             sqlx::query_as("SELECT value FROM company_sync_settings WHERE company_id = $1")
                 .bind(company.to_string())
@@ -57,7 +60,11 @@ impl Store {
     }
 
     /// Writes a company's sync settings. `false` when the company does not exist.
-    pub async fn put_company_sync_settings<T: Serialize>(&self, company: CompanyId, value: &T) -> Result<bool> {
+    pub async fn put_company_sync_settings<T: Serialize>(
+        &self,
+        company: CompanyId,
+        value: &T,
+    ) -> Result<bool> {
         let json = serde_json::to_string(value)?;
         let done = write_pool!(self, pool =>
             sqlx::query(

@@ -20,14 +20,21 @@ pub struct ApiKeys {
 }
 
 fn details(row: ApiKeyRow, key: Option<String>) -> ApiKeyDetails {
-    ApiKeyDetails { id: row.id.to_string(), name: row.name, api_key: key.unwrap_or(row.masked), created_date: Some(row.created) }
+    ApiKeyDetails {
+        id: row.id.to_string(),
+        name: row.name,
+        api_key: key.unwrap_or(row.masked),
+        created_date: Some(row.created),
+    }
 }
 
 /// `GET /apiKeys`: keys are shown masked; only their hashes are stored.
 #[utoipa::path(get, path = "/apiKeys", tag = "Settings", responses((status = 200, body = ApiKeys)))]
 pub async fn list_api_keys(State(state): State<AppState>) -> ApiResult<Json<ApiKeys>> {
     let rows = state.store.list_api_keys().await?;
-    Ok(Json(ApiKeys { results: rows.into_iter().map(|r| details(r, None)).collect() }))
+    Ok(Json(ApiKeys {
+        results: rows.into_iter().map(|r| details(r, None)).collect(),
+    }))
 }
 
 /// `POST /apiKeys`: the full key appears in this response only.
@@ -39,11 +46,20 @@ pub async fn create_api_key(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<ApiKeyDetails>)> {
     // The body is optional: no body means an unnamed key.
-    let request: CreateApiKey =
-        if body.iter().all(u8::is_ascii_whitespace) { CreateApiKey::default() } else { parse_json(&body)? };
+    let request: CreateApiKey = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateApiKey::default()
+    } else {
+        parse_json(&body)?
+    };
     let name = request.name.filter(|n| !n.is_empty());
-    if name.as_ref().is_some_and(|n| n.chars().count() > MAX_API_KEY_NAME) {
-        return Err(ApiError::invalid_field("name", format!("Max string length ({MAX_API_KEY_NAME}) for `name` reached.")));
+    if name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_API_KEY_NAME)
+    {
+        return Err(ApiError::invalid_field(
+            "name",
+            format!("Max string length ({MAX_API_KEY_NAME}) for `name` reached."),
+        ));
     }
     let (row, key) = new_api_key(name);
     match state.store.insert_api_key(&row).await {
@@ -63,10 +79,15 @@ pub async fn create_api_key(
 /// `DELETE /apiKeys/{apiKeyId}`
 #[utoipa::path(delete, path = "/apiKeys/{apiKeyId}", tag = "Settings", params(("apiKeyId" = String, Path)),
     responses((status = 204), (status = 404, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn delete_api_key(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_api_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id: ApiKeyId = parse_id(&id, "apiKeyId")?;
     if !state.store.delete_api_key(id).await? {
-        return Err(ApiError::not_found(format!("No API key was found with ID {id}")));
+        return Err(ApiError::not_found(format!(
+            "No API key was found with ID {id}"
+        )));
     }
     state.keys.reload(&state.store).await?;
     tracing::info!(api_key_id = %id, "API key deleted");

@@ -20,12 +20,26 @@ use crate::extract::{JsonBody, ListParams, parse_id};
 use crate::state::AppState;
 
 /// The platform for a key given by the client, if it exists and is enabled.
-pub(crate) fn resolve_platform(state: &AppState, key: &str, field: &str) -> ApiResult<&'static Platform> {
+pub(crate) fn resolve_platform(
+    state: &AppState,
+    key: &str,
+    field: &str,
+) -> ApiResult<&'static Platform> {
     let known = || {
-        catalog::PLATFORMS.iter().map(|p| format!("{} ({})", p.key, p.name)).collect::<Vec<_>>().join(", ")
+        catalog::PLATFORMS
+            .iter()
+            .map(|p| format!("{} ({})", p.key, p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let platform = catalog::platform(key).ok_or_else(|| {
-        ApiError::invalid_field(field, format!("`{key}` is not a platform key ledgerbridge supports. Use one of: {}.", known()))
+        ApiError::invalid_field(
+            field,
+            format!(
+                "`{key}` is not a platform key ledgerbridge supports. Use one of: {}.",
+                known()
+            ),
+        )
     })?;
     if !state.is_enabled(platform) {
         return Err(ApiError::invalid_field(
@@ -89,8 +103,16 @@ pub async fn list_connections(
 ) -> ApiResult<Json<Page<Connection>>> {
     let company = company_id(&company)?;
     let req = ListRequest {
-        filter: params.query.as_deref().map(|q| ledgerbridge_query::parse_filter(q, &CONNECTION_SCHEMA)).transpose()?,
-        order: params.order_by.as_deref().map(|o| ledgerbridge_query::parse_order_by(o, &CONNECTION_SCHEMA)).transpose()?,
+        filter: params
+            .query
+            .as_deref()
+            .map(|q| ledgerbridge_query::parse_filter(q, &CONNECTION_SCHEMA))
+            .transpose()?,
+        order: params
+            .order_by
+            .as_deref()
+            .map(|o| ledgerbridge_query::parse_order_by(o, &CONNECTION_SCHEMA))
+            .transpose()?,
         tags: None,
         page: params.page,
     };
@@ -124,7 +146,10 @@ pub async fn create_connection(
 #[utoipa::path(get, path = "/companies/{companyId}/connections/{connectionId}", tag = "Connections",
     params(("companyId" = uuid::Uuid, Path), ("connectionId" = uuid::Uuid, Path)),
     responses((status = 200, body = Connection), (status = 404, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn get_connection(State(state): State<AppState>, Path((company, id)): Path<(String, String)>) -> ApiResult<Json<Connection>> {
+pub async fn get_connection(
+    State(state): State<AppState>,
+    Path((company, id)): Path<(String, String)>,
+) -> ApiResult<Json<Connection>> {
     let (company, id) = ids(&company, &id)?;
     Ok(Json(state.connection(load(&state, company, id).await?)))
 }
@@ -142,10 +167,20 @@ pub async fn unlink_connection(
 ) -> ApiResult<Json<Connection>> {
     let (company, id) = ids(&company, &id)?;
     if body.status != Some(ConnectionStatus::Unlinked) {
-        return Err(ApiError::invalid_field("status", "Only `{\"status\": \"Unlinked\"}` is accepted: a connection can only be unlinked through the API."));
+        return Err(ApiError::invalid_field(
+            "status",
+            "Only `{\"status\": \"Unlinked\"}` is accepted: a connection can only be unlinked through the API.",
+        ));
     }
-    let Some((row, changed)) =
-        state.store.transition_connection(company, id, &[ConnectionStatus::Linked], ConnectionStatus::Unlinked).await?
+    let Some((row, changed)) = state
+        .store
+        .transition_connection(
+            company,
+            id,
+            &[ConnectionStatus::Linked],
+            ConnectionStatus::Unlinked,
+        )
+        .await?
     else {
         load(&state, company, id).await?;
         return Err(ApiError::connection_not_found(id));
@@ -164,7 +199,10 @@ pub async fn unlink_connection(
 #[utoipa::path(delete, path = "/companies/{companyId}/connections/{connectionId}", tag = "Connections",
     params(("companyId" = uuid::Uuid, Path), ("connectionId" = uuid::Uuid, Path)),
     responses((status = 200), (status = 404, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn delete_connection(State(state): State<AppState>, Path((company, id)): Path<(String, String)>) -> ApiResult<StatusCode> {
+pub async fn delete_connection(
+    State(state): State<AppState>,
+    Path((company, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     let (company, id) = ids(&company, &id)?;
     if !state.store.delete_connection(company, id).await? {
         require_company(&state, company).await?;
@@ -188,8 +226,14 @@ pub async fn update_connection_authorization(
     let (company, id) = ids(&company, &id)?;
     let row = load(&state, company, id).await?;
     let plaintext = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-    let sealed = state.secrets.seal(&format!("connection:{id}"), &plaintext)?;
-    if !state.store.set_connection_credentials(company, id, &sealed).await? {
+    let sealed = state
+        .secrets
+        .seal(&format!("connection:{id}"), &plaintext)?;
+    if !state
+        .store
+        .set_connection_credentials(company, id, &sealed)
+        .await?
+    {
         return Err(ApiError::connection_not_found(id));
     }
     tracing::info!(company_id = %company, connection_id = %id, "connection credentials replaced");

@@ -16,7 +16,10 @@ pub async fn health() -> Json<Value> {
 /// `GET /ready`: 200 once the database answers, 503 otherwise.
 pub async fn ready(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     state.store.ping().await.map_err(|e| {
-        let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is not reachable.");
+        let mut err = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database is not reachable.",
+        );
         err.internal = Some(e.to_string());
         err
     })?;

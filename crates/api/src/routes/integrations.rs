@@ -15,7 +15,8 @@ use crate::extract::ListParams;
 use crate::state::AppState;
 
 fn find(key: &str) -> ApiResult<&'static Platform> {
-    catalog::platform(key).ok_or_else(|| ApiError::not_found(format!("No integration was found with key {key}")))
+    catalog::platform(key)
+        .ok_or_else(|| ApiError::not_found(format!("No integration was found with key {key}")))
 }
 
 /// `GET /integrations`
@@ -23,9 +24,21 @@ fn find(key: &str) -> ApiResult<&'static Platform> {
     params(("page" = Option<u32>, Query), ("pageSize" = Option<u32>, Query), ("query" = Option<String>, Query),
            ("orderBy" = Option<String>, Query)),
     responses((status = 200, body = Page<Integration>), (status = 400, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn list_integrations(State(state): State<AppState>, uri: Uri, params: ListParams) -> ApiResult<Json<Page<Integration>>> {
-    let filter = params.query.as_deref().map(|q| ledgerbridge_query::parse_filter(q, &INTEGRATION_SCHEMA)).transpose()?;
-    let order = params.order_by.as_deref().map(|o| ledgerbridge_query::parse_order_by(o, &INTEGRATION_SCHEMA)).transpose()?;
+pub async fn list_integrations(
+    State(state): State<AppState>,
+    uri: Uri,
+    params: ListParams,
+) -> ApiResult<Json<Page<Integration>>> {
+    let filter = params
+        .query
+        .as_deref()
+        .map(|q| ledgerbridge_query::parse_filter(q, &INTEGRATION_SCHEMA))
+        .transpose()?;
+    let order = params
+        .order_by
+        .as_deref()
+        .map(|o| ledgerbridge_query::parse_order_by(o, &INTEGRATION_SCHEMA))
+        .transpose()?;
     let mut docs: Vec<(Integration, serde_json::Value)> = catalog::PLATFORMS
         .iter()
         .map(|p| {
@@ -38,7 +51,9 @@ pub async fn list_integrations(State(state): State<AppState>, uri: Uri, params: 
         docs.retain(|(_, doc)| ledgerbridge_query::matches(f, doc));
     }
     if let Some(o) = &order {
-        docs.sort_by(|(a, da), (b, db)| ledgerbridge_query::compare(o, da, db).then_with(|| a.key.cmp(&b.key)));
+        docs.sort_by(|(a, da), (b, db)| {
+            ledgerbridge_query::compare(o, da, db).then_with(|| a.key.cmp(&b.key))
+        });
     }
     let total = docs.len() as u64;
     let results = docs
@@ -54,7 +69,10 @@ pub async fn list_integrations(State(state): State<AppState>, uri: Uri, params: 
 #[utoipa::path(get, path = "/integrations/{platformKey}", tag = "Integrations",
     params(("platformKey" = String, Path)),
     responses((status = 200, body = Integration), (status = 404, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn get_integration(State(state): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Integration>> {
+pub async fn get_integration(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Integration>> {
     Ok(Json(state.integration(find(&key)?)))
 }
 
@@ -62,6 +80,9 @@ pub async fn get_integration(State(state): State<AppState>, Path(key): Path<Stri
 #[utoipa::path(get, path = "/integrations/{platformKey}/branding", tag = "Integrations",
     params(("platformKey" = String, Path)),
     responses((status = 200, body = Branding), (status = 404, body = ledgerbridge_domain::error::ErrorMessage)))]
-pub async fn get_integration_branding(State(state): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Branding>> {
+pub async fn get_integration_branding(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Branding>> {
     Ok(Json(state.branding(find(&key)?)))
 }

@@ -14,7 +14,12 @@ use ledgerbridge_domain::paging::{Page, links};
 use crate::extract::ListParams;
 
 /// Wraps one page of results in Codat's envelope; `path` is the resource path (`self`).
-pub(crate) fn page<T>(path: &str, params: &ListParams, results: Vec<T>, total: u64) -> Json<Page<T>> {
+pub(crate) fn page<T>(
+    path: &str,
+    params: &ListParams,
+    results: Vec<T>,
+    total: u64,
+) -> Json<Page<T>> {
     Json(Page {
         results,
         page_number: params.page.page,

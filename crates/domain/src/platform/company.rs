@@ -83,15 +83,22 @@ pub fn clean_company_name(raw: &str) -> Option<String> {
 /// What is wrong with a set of tags, worded for the person who sent it.
 pub fn validate_tags(tags: &Tags) -> Result<(), String> {
     if tags.len() > MAX_TAGS {
-        return Err(format!("A company can have at most {MAX_TAGS} tags; {} were given.", tags.len()));
+        return Err(format!(
+            "A company can have at most {MAX_TAGS} tags; {} were given.",
+            tags.len()
+        ));
     }
     for (k, v) in tags {
         let klen = k.chars().count();
         if klen == 0 || klen > MAX_TAG_KEY_CHARS {
-            return Err(format!("Tag keys must be 1 to {MAX_TAG_KEY_CHARS} characters long; `{k}` is {klen}."));
+            return Err(format!(
+                "Tag keys must be 1 to {MAX_TAG_KEY_CHARS} characters long; `{k}` is {klen}."
+            ));
         }
         if v.chars().count() > MAX_TAG_VALUE_CHARS {
-            return Err(format!("The value of tag `{k}` is longer than {MAX_TAG_VALUE_CHARS} characters."));
+            return Err(format!(
+                "The value of tag `{k}` is longer than {MAX_TAG_VALUE_CHARS} characters."
+            ));
         }
     }
     Ok(())
@@ -108,7 +115,13 @@ pub static COMPANY_SCHEMA: Schema = Schema {
         field("lastSync", FieldType::DateTime),
         field("platform", FieldType::String),
         field("tags", FieldType::Map),
-        field("dataConnections", FieldType::Array { item: &CONNECTION_SCHEMA, queryable: true }),
+        field(
+            "dataConnections",
+            FieldType::Array {
+                item: &CONNECTION_SCHEMA,
+                queryable: true,
+            },
+        ),
     ],
 };
 
@@ -118,8 +131,14 @@ mod tests {
 
     #[test]
     fn strips_forbidden_characters() {
-        assert_eq!(clean_company_name("Company (Codat[1])").as_deref(), Some("Company Codat1"));
-        assert_eq!(clean_company_name("Bob's Burgers & Co."), Some("Bob's Burgers & Co.".into()));
+        assert_eq!(
+            clean_company_name("Company (Codat[1])").as_deref(),
+            Some("Company Codat1")
+        );
+        assert_eq!(
+            clean_company_name("Bob's Burgers & Co."),
+            Some("Bob's Burgers & Co.".into())
+        );
         assert_eq!(clean_company_name("()[]{}"), None);
         assert_eq!(clean_company_name("   "), None);
     }

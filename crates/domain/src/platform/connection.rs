@@ -21,8 +21,12 @@ pub enum ConnectionStatus {
 
 impl ConnectionStatus {
     /// Every status, in Codat's enum order.
-    pub const ALL: [ConnectionStatus; 4] =
-        [Self::PendingAuth, Self::Linked, Self::Unlinked, Self::Deauthorized];
+    pub const ALL: [ConnectionStatus; 4] = [
+        Self::PendingAuth,
+        Self::Linked,
+        Self::Unlinked,
+        Self::Deauthorized,
+    ];
 
     /// The wire spelling.
     pub fn as_str(self) -> &'static str {
@@ -130,8 +134,15 @@ pub struct CreateConnection {
 }
 
 static CONNECTION_STATUS_VALUES: [&str; 4] = ["PendingAuth", "Linked", "Unlinked", "Deauthorized"];
-static SOURCE_TYPE_VALUES: [&str; 7] =
-    ["Accounting", "Banking", "BankFeed", "Commerce", "Expense", "Other", "Unknown"];
+static SOURCE_TYPE_VALUES: [&str; 7] = [
+    "Accounting",
+    "Banking",
+    "BankFeed",
+    "Commerce",
+    "Expense",
+    "Other",
+    "Unknown",
+];
 
 /// The fields of a connection a `query` or `orderBy` may name.
 pub static CONNECTION_SCHEMA: Schema = Schema {

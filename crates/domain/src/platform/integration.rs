@@ -105,7 +105,15 @@ pub struct Branding {
     pub source_id: uuid::Uuid,
 }
 
-static SOURCE_TYPES: [&str; 7] = ["Accounting", "Banking", "BankFeed", "Commerce", "Expense", "Other", "Unknown"];
+static SOURCE_TYPES: [&str; 7] = [
+    "Accounting",
+    "Banking",
+    "BankFeed",
+    "Commerce",
+    "Expense",
+    "Other",
+    "Unknown",
+];
 
 /// The fields of an integration a `query` or `orderBy` may name.
 pub static INTEGRATION_SCHEMA: Schema = Schema {

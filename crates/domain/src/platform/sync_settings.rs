@@ -48,10 +48,14 @@ impl SyncSetting {
             return Err(format!("syncSchedule for {key} must be 0 or more hours."));
         }
         if self.sync_from_utc.is_some() && self.sync_from_window.is_some() {
-            return Err(format!("Set syncFromUtc or syncFromWindow for {key}, not both."));
+            return Err(format!(
+                "Set syncFromUtc or syncFromWindow for {key}, not both."
+            ));
         }
         if self.sync_from_window.is_some_and(|w| w < 1) {
-            return Err(format!("syncFromWindow for {key} must be at least 1 month."));
+            return Err(format!(
+                "syncFromWindow for {key} must be at least 1 month."
+            ));
         }
         if let Some(m) = self.months_to_sync {
             if !self.data_type.is_report() {
@@ -73,7 +77,10 @@ pub fn validate_settings(settings: &[SyncSetting]) -> Result<(), String> {
     for s in settings {
         s.validate()?;
         if !seen.insert(s.data_type) {
-            return Err(format!("{} appears more than once in settings.", s.data_type));
+            return Err(format!(
+                "{} appears more than once in settings.",
+                s.data_type
+            ));
         }
     }
     Ok(())
@@ -110,7 +117,11 @@ impl ProfileSyncSettings {
             .zip(0..)
             .map(|(d, order)| SyncSetting::default_for(d, order))
             .collect();
-        Self { client_id: None, settings, overrides_defaults: false }
+        Self {
+            client_id: None,
+            settings,
+            overrides_defaults: false,
+        }
     }
 }
 

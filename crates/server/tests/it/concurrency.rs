@@ -13,7 +13,10 @@ use crate::helpers::TestApp;
 const CLIENTS: usize = 50;
 
 fn duration() -> Duration {
-    let secs = std::env::var("LEDGERBRIDGE_CONCURRENCY_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let secs = std::env::var("LEDGERBRIDGE_CONCURRENCY_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
     Duration::from_secs(secs)
 }
 
@@ -35,7 +38,7 @@ async fn parallel_clients_lose_nothing() {
                 let id = c["id"].as_str().expect("id").to_string();
                 let (s, got) = app.get(&format!("/companies/{id}")).await;
                 assert_eq!(s, StatusCode::OK, "read own write: {got}");
-                if n % 3 == 0 {
+                if n.is_multiple_of(3) {
                     kept.push(id);
                 } else {
                     let (s, body) = app.call(Method::DELETE, &format!("/companies/{id}"), None).await;
@@ -53,15 +56,24 @@ async fn parallel_clients_lose_nothing() {
         kept.extend(k);
         deleted.extend(d);
     }
-    assert!(kept.len() + deleted.len() >= CLIENTS * 3, "too little work done to prove anything");
+    assert!(
+        kept.len() + deleted.len() >= CLIENTS * 3,
+        "too little work done to prove anything"
+    );
 
     let mut listed = HashSet::new();
     let mut page = 1;
     loop {
-        let (s, p) = app.get(&format!("/companies?page={page}&pageSize=5000")).await;
+        let (s, p) = app
+            .get(&format!("/companies?page={page}&pageSize=5000"))
+            .await;
         assert_eq!(s, StatusCode::OK);
         let results = p["results"].as_array().expect("results");
-        listed.extend(results.iter().filter_map(|c| c["id"].as_str().map(str::to_string)));
+        listed.extend(
+            results
+                .iter()
+                .filter_map(|c| c["id"].as_str().map(str::to_string)),
+        );
         if results.len() < 5000 {
             break;
         }

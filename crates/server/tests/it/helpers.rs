@@ -61,7 +61,9 @@ impl TestApp {
             log_format: "text".into(),
         };
         tweak(&mut config);
-        let app = Application::build(config).await.expect("application builds");
+        let app = Application::build(config)
+            .await
+            .expect("application builds");
         let base = format!("http://{}", app.local_addr());
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
@@ -73,12 +75,24 @@ impl TestApp {
     }
 
     /// Sends a request with the test key; returns status and JSON body (`Null` if empty).
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.call_with_auth(method, path, body, Some(&self.auth)).await
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call_with_auth(method, path, body, Some(&self.auth))
+            .await
     }
 
     /// Sends a request with the given `Authorization` header (or none).
-    pub async fn call_with_auth(&self, method: Method, path: &str, body: Option<Value>, auth: Option<&str>) -> (StatusCode, Value) {
+    pub async fn call_with_auth(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        auth: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(a) = auth {
             req = req.header("Authorization", a);
@@ -89,12 +103,22 @@ impl TestApp {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let text = resp.text().await.expect("body read");
-        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, json)
     }
 
     /// Sends a raw body with a content type.
-    pub async fn call_raw(&self, method: Method, path: &str, content_type: &str, body: &str) -> (StatusCode, Value) {
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (StatusCode, Value) {
         let resp = self
             .client
             .request(method, format!("{}{path}", self.base))
@@ -106,7 +130,10 @@ impl TestApp {
             .expect("request sent");
         let status = resp.status();
         let text = resp.text().await.expect("body read");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -127,17 +154,28 @@ impl TestApp {
 
 /// `Basic base64(key)`.
 pub fn basic(key: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(key))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    )
 }
 
 /// Asserts Codat's error body with the given status, returning the `error` text.
 pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode) -> String {
     assert_eq!(status, expected, "{body}");
-    assert_eq!(body["statusCode"].as_u64(), Some(u64::from(expected.as_u16())), "{body}");
+    assert_eq!(
+        body["statusCode"].as_u64(),
+        Some(u64::from(expected.as_u16())),
+        "{body}"
+    );
     for field in ["service", "error", "correlationId", "canBeRetried"] {
         assert!(body[field].is_string(), "missing {field}: {body}");
     }
     assert!(body["detailedErrorCode"].is_i64(), "{body}");
-    assert_eq!(body["correlationId"].as_str().map(str::len), Some(32), "{body}");
+    assert_eq!(
+        body["correlationId"].as_str().map(str::len),
+        Some(32),
+        "{body}"
+    );
     body["error"].as_str().unwrap_or_default().to_string()
 }

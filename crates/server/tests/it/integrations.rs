@@ -8,10 +8,17 @@ async fn list_get_branding_and_filters() {
     let (s, list) = app.get("/integrations").await;
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(list["totalResults"], 3);
-    let keys: Vec<&str> = list["results"].as_array().expect("results").iter().filter_map(|i| i["key"].as_str()).collect();
+    let keys: Vec<&str> = list["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|i| i["key"].as_str())
+        .collect();
     assert_eq!(keys, ["mqjo", "gbol", "qhyg"]);
 
-    let (s, enabled) = app.get("/integrations?query=sourceType=accounting%26%26enabled=true").await;
+    let (s, enabled) = app
+        .get("/integrations?query=sourceType=accounting%26%26enabled=true")
+        .await;
     assert_eq!(s, StatusCode::OK, "{enabled}");
     assert_eq!(enabled["totalResults"], 1);
     assert_eq!(enabled["results"][0]["key"], "mqjo");
@@ -24,7 +31,12 @@ async fn list_get_branding_and_filters() {
     assert_eq!(sandbox["name"], "Sandbox");
     assert_eq!(sandbox["enabled"], true);
     let features = sandbox["datatypeFeatures"].as_array().expect("features");
-    assert!(features.iter().any(|f| f["dataType"] == "invoices" && f["supportedFeatures"][0]["featureType"] == "Get"));
+    assert!(
+        features
+            .iter()
+            .any(|f| f["dataType"] == "invoices"
+                && f["supportedFeatures"][0]["featureType"] == "Get")
+    );
 
     let (s, xero) = app.get("/integrations/gbol").await;
     assert_eq!(s, StatusCode::OK);
@@ -32,9 +44,19 @@ async fn list_get_branding_and_filters() {
 
     let (s, branding) = app.get("/integrations/gbol/branding").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(branding["logo"]["full"]["image"]["src"].as_str().expect("src").ends_with("/static/logos/gbol.svg"));
+    assert!(
+        branding["logo"]["full"]["image"]["src"]
+            .as_str()
+            .expect("src")
+            .ends_with("/static/logos/gbol.svg")
+    );
 
-    let logo = app.client.get(format!("{}/static/logos/gbol.svg", app.base)).send().await.expect("logo");
+    let logo = app
+        .client
+        .get(format!("{}/static/logos/gbol.svg", app.base))
+        .send()
+        .await
+        .expect("logo");
     assert_eq!(logo.status(), StatusCode::OK);
 
     let (s, body) = app.get("/integrations/zzzz").await;

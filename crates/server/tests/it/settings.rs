@@ -15,12 +15,20 @@ async fn profile_round_trip_and_validation() {
         "redirectUrl": "https://bobs-burgers.{countrySuffix}/{companyId}",
         "whiteListUrls": ["https://bobs-burgers.com"]
     });
-    let (s, put) = app.call(Method::PUT, "/profile", Some(profile.clone())).await;
+    let (s, put) = app
+        .call(Method::PUT, "/profile", Some(profile.clone()))
+        .await;
     assert_eq!(s, StatusCode::OK, "{put}");
     assert_eq!(put, profile);
     let (_, got) = app.get("/profile").await;
     assert_eq!(got, profile);
-    let (s, body) = app.call(Method::PUT, "/profile", Some(json!({"name": "x", "redirectUrl": "javascript:alert(1)"}))).await;
+    let (s, body) = app
+        .call(
+            Method::PUT,
+            "/profile",
+            Some(json!({"name": "x", "redirectUrl": "javascript:alert(1)"})),
+        )
+        .await;
     assert_error(s, &body, StatusCode::BAD_REQUEST);
     assert_eq!(body["validation"]["errors"][0]["itemId"], "redirectUrl");
 }
@@ -31,8 +39,14 @@ async fn sync_settings_profile_and_company() {
     let (s, defaults) = app.get("/profile/syncSettings").await;
     assert_eq!(s, StatusCode::OK);
     let settings = defaults["settings"].as_array().expect("settings");
-    assert!(settings.iter().any(|s| s["dataType"] == "invoices" && s["fetchOnFirstLink"] == true && s["syncSchedule"] == 24));
-    assert!(settings.iter().any(|s| s["dataType"] == "balanceSheet" && s["monthsToSync"] == 24));
+    assert!(settings.iter().any(|s| s["dataType"] == "invoices"
+        && s["fetchOnFirstLink"] == true
+        && s["syncSchedule"] == 24));
+    assert!(
+        settings
+            .iter()
+            .any(|s| s["dataType"] == "balanceSheet" && s["monthsToSync"] == 24)
+    );
 
     let new = json!({"clientId": "c", "overridesDefaults": true, "settings": [
         {"dataType": "invoices", "fetchOnFirstLink": true, "syncSchedule": 12, "syncOrder": 0, "syncFromWindow": 6}
@@ -62,14 +76,26 @@ async fn sync_settings_profile_and_company() {
     let own = json!({"companyId": id, "overridesDefaults": true, "settings": [
         {"dataType": "bills", "fetchOnFirstLink": false, "syncSchedule": 0, "syncOrder": 1}
     ]});
-    let (s, _) = app.post(&format!("/companies/{id}/syncSettings"), own.clone()).await;
+    let (s, _) = app
+        .post(&format!("/companies/{id}/syncSettings"), own.clone())
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (_, got) = app.get(&format!("/companies/{id}/syncSettings")).await;
     assert_eq!(got, own);
     let other = uuid::Uuid::new_v4();
-    let (s, body) = app.post(&format!("/companies/{id}/syncSettings"), json!({"companyId": other, "settings": [], "overridesDefaults": true})).await;
+    let (s, body) = app
+        .post(
+            &format!("/companies/{id}/syncSettings"),
+            json!({"companyId": other, "settings": [], "overridesDefaults": true}),
+        )
+        .await;
     assert_error(s, &body, StatusCode::BAD_REQUEST);
-    let (s, body) = app.post(&format!("/companies/{other}/syncSettings"), json!({"companyId": other, "settings": [], "overridesDefaults": true})).await;
+    let (s, body) = app
+        .post(
+            &format!("/companies/{other}/syncSettings"),
+            json!({"companyId": other, "settings": [], "overridesDefaults": true}),
+        )
+        .await;
     assert_error(s, &body, StatusCode::NOT_FOUND);
 }
 
@@ -85,6 +111,11 @@ async fn cors_settings() {
     assert_eq!(set, body);
     let (_, legacy) = app.get("/connectionManagement/corsSettings").await;
     assert_eq!(legacy, body);
-    let (s, err) = app.post("/corsSettings", json!({"allowedOrigins": ["https://a.com/path"]})).await;
+    let (s, err) = app
+        .post(
+            "/corsSettings",
+            json!({"allowedOrigins": ["https://a.com/path"]}),
+        )
+        .await;
     assert_error(s, &err, StatusCode::BAD_REQUEST);
 }
