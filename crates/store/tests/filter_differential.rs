@@ -865,3 +865,60 @@ fn sql_numbers_are_exact_beyond_f64() {
     });
     let _ = AssertSqlSafe("");
 }
+
+/// The largest queries the parser accepts (just under 2048 characters, 32 levels of braces)
+/// lower to SQL both databases run.
+#[test]
+fn largest_queries_run() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let url = postgres_url();
+    rt.block_on(async {
+        let sqlite = sqlite().await;
+        sqlite.execute("CREATE TABLE records (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)").await.expect("table");
+        let doc = r#"{"amountDue": 1.5, "dueDate": "2021-01-28T00:00:00Z", "payments": [{"amount": 2}], "tags": {"region": "uk"}}"#;
+        sqlite.execute(sqlx::query("INSERT INTO records VALUES ('r00', $1)").bind(doc)).await.expect("insert");
+        let pg = match &url {
+            Some(url) => {
+                let (pool, schema) = postgres(url, "large").await;
+                pool.execute("CREATE TABLE records (id TEXT PRIMARY KEY NOT NULL, doc JSONB NOT NULL)").await.expect("table");
+                pool.execute(sqlx::query("INSERT INTO records VALUES ('r00', CAST($1 AS jsonb))").bind(doc)).await.expect("insert");
+                Some((pool, schema))
+            }
+            None => None,
+        };
+        let fill = |term: &str, joiner: &str| {
+            let mut q = term.to_string();
+            while q.len() + joiner.len() + term.len() < 2048 {
+                q.push_str(joiner);
+                q.push_str(term);
+            }
+            q
+        };
+        let deep = format!("{}amountDue>1{}", "{".repeat(32), "}".repeat(32));
+        let queries = [
+            (fill("dueDate>2021-01-01", "||"), true),
+            (fill("amountDue!=1.4", "&&"), true),
+            (fill("payments.amount>=2", "&&"), true),
+            (fill("tags.region~U", "&&"), true),
+            (fill("{dueDate<2021-01-01||amountDue<1}", "||"), false),
+            (deep, true),
+        ];
+        for (q, want_row) in &queries {
+            assert!(q.chars().count() < 2048);
+            let f = parse_filter(q, &INVOICE).expect("parses");
+            let want: Vec<String> = if *want_row { vec!["r00".into()] } else { Vec::new() };
+            let s = page_query("records", Some(lower_filter(&f, &SOURCE, Dialect::Sqlite).expect("lowers")), &[], Dialect::Sqlite, 10, 0);
+            assert_eq!(sqlite_ids(&sqlite, &s).await.expect("SQLite runs it"), want, "{q}");
+            if let Some((pool, _)) = &pg {
+                let s = page_query("records", Some(lower_filter(&f, &SOURCE, Dialect::Postgres).expect("lowers")), &[], Dialect::Postgres, 10, 0);
+                assert_eq!(postgres_ids(pool, &s).await.expect("PostgreSQL runs it"), want, "{q}");
+            }
+        }
+        if let (Some((pool, schema)), Some(url)) = (pg, &url) {
+            drop_schema(url, pool, &schema).await;
+        }
+    });
+}
