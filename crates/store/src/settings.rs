@@ -13,6 +13,8 @@ pub enum SettingsDoc {
     Profile,
     Cors,
     ProfileSyncSettings,
+    /// This installation's client id (a UUID minted once).
+    ClientId,
 }
 
 impl SettingsDoc {
@@ -21,6 +23,7 @@ impl SettingsDoc {
             Self::Profile => "profile",
             Self::Cors => "cors",
             Self::ProfileSyncSettings => "profile_sync_settings",
+            Self::ClientId => "client_id",
         }
     }
 }
@@ -44,6 +47,31 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// This installation's client id, minted on first use. Concurrent first uses agree: the
+    /// first insert wins and everyone reads it back.
+    pub async fn client_id(&self) -> Result<uuid::Uuid> {
+        if let Some(id) = self
+            .get_settings::<uuid::Uuid>(SettingsDoc::ClientId)
+            .await?
+        {
+            return Ok(id);
+        }
+        let fresh = serde_json::to_string(&uuid::Uuid::new_v4())?;
+        write_pool!(self, pool =>
+            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(SettingsDoc::ClientId.key())
+                .bind(&fresh)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+        let stored = read_pool!(self, pool =>
+            sqlx::query_as::<_, (String,)>("SELECT value FROM settings WHERE name = $1")
+                .bind(SettingsDoc::ClientId.key())
+                .fetch_one(pool)
+                .await)?;
+        Ok(serde_json::from_str(&stored.0)?)
     }
 
     /// A company's own sync settings document, if it has one.
