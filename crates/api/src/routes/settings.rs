@@ -32,13 +32,15 @@ fn is_http_url(s: &str) -> bool {
     })
 }
 
-/// The profile's sync settings, or the defaults.
+/// The profile's sync settings, or the defaults, always with this installation's client id.
 pub async fn profile_sync_settings(state: &AppState) -> ApiResult<ProfileSyncSettings> {
-    Ok(state
+    let mut settings: ProfileSyncSettings = state
         .store
         .get_settings(SettingsDoc::ProfileSyncSettings)
         .await?
-        .unwrap_or_else(ProfileSyncSettings::defaults))
+        .unwrap_or_else(ProfileSyncSettings::defaults);
+    settings.client_id = Some(state.store.client_id().await?.to_string());
+    Ok(settings)
 }
 
 /// `GET /profile`

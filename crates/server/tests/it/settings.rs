@@ -38,7 +38,9 @@ async fn sync_settings_profile_and_company() {
     let app = TestApp::spawn().await;
     let (s, defaults) = app.get("/profile/syncSettings").await;
     assert_eq!(s, StatusCode::OK);
-    let client_id = defaults["clientId"].as_str().expect("clientId");
+    let client_id = defaults["clientId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("clientId missing: {defaults}"));
     assert!(client_id.parse::<uuid::Uuid>().is_ok(), "{client_id}");
     let settings = defaults["settings"].as_array().expect("settings");
     assert!(settings.iter().any(|s| s["dataType"] == "invoices"
