@@ -542,7 +542,7 @@ fn probe() -> impl Strategy<Value = Probe> {
             (pick(ORDER_PATHS), any::<bool>())
                 .prop_map(|(p, d)| if d { format!("-{p}") } else { p.to_string() }),
         ),
-        1u64..8,
+        2u64..10,
     )
         .prop_map(|(filter, order, page_size)| Probe {
             filter,
@@ -723,7 +723,7 @@ fn sqlite_and_postgres_agree_with_the_reference() {
     let cases: u32 = std::env::var("LEDGERBRIDGE_FILTER_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(160);
+        .unwrap_or(140);
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
