@@ -142,7 +142,8 @@ pub fn lower_tag_filter(
 }
 
 /// Lowers an ordering to `ORDER BY` keys, in order. The caller appends its `id` tie-breaker
-/// (in the same direction or not; ties are unordered by the reference).
+/// (in the same direction or not; ties are unordered by the reference); on PostgreSQL write it
+/// as `"table"."id" COLLATE "C"` so ids sort by bytes, as they do on SQLite.
 pub fn lower_order(
     order: &OrderBy,
     source: &FieldSource,
