@@ -12,15 +12,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, Executor, Row};
 
-/// The PostgreSQL server to test against: `LEDGERBRIDGE_TEST_POSTGRES_URL`, or under
-/// `CI=true` the local cluster (so the PostgreSQL half can never be skipped in CI: if the
-/// server is unreachable the test fails). `None` locally without the variable.
+/// The PostgreSQL server to test against: `LEDGERBRIDGE_TEST_POSTGRES_URL` (`.ci/run` sets it
+/// for its PostgreSQL pass and fails when PostgreSQL is missing); `None` without it.
 pub fn postgres_url() -> Option<String> {
     if let Ok(url) = std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
         return Some(url);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        return Some("postgres://postgres@127.0.0.1:5432/postgres".into());
     }
     eprintln!(
         "LEDGERBRIDGE_TEST_POSTGRES_URL is not set: checking SQLite against the reference only"
@@ -42,7 +38,7 @@ pub async fn sqlite() -> SqlitePool {
 pub async fn postgres(url: &str, tag: &str) -> (PgPool, String) {
     let schema = format!("lb_filter_{tag}_{}", std::process::id());
     let admin = PgPoolOptions::new().max_connections(1).connect(url).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL at {url} is not reachable ({e}); it is required when CI=true or the URL is set")
+        panic!("PostgreSQL at {url} is not reachable ({e}); LEDGERBRIDGE_TEST_POSTGRES_URL names it")
     });
     admin
         .execute(AssertSqlSafe(format!(
