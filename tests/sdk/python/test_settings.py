@@ -167,5 +167,11 @@ def test_cors_settings(sdk):
         assert isinstance(out, shared.ConnectionManagementAllowedOrigins)
         assert out.allowed_origins == origins
         assert sdk.settings.get().allowed_origins == origins
+        # the SDK's `cors` group calls the deprecated /connectionManagement/corsSettings alias
+        with pytest.warns(DeprecationWarning):
+            assert sdk.cors.get().allowed_origins == origins
+        with pytest.warns(DeprecationWarning):
+            assert sdk.cors.set(request={"allowed_origins": origins[:1]}).allowed_origins == origins[:1]
+        assert sdk.settings.get().allowed_origins == origins[:1]
     finally:
         sdk.settings.set(request={"allowed_origins": before.allowed_origins or []})
