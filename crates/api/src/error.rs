@@ -126,13 +126,8 @@ impl IntoResponse for ApiError {
             error: self.message,
             correlation_id,
             validation: self.validation,
-            can_be_retried: if self.status.is_server_error()
-                || self.status == StatusCode::TOO_MANY_REQUESTS
-            {
-                "Unknown".into()
-            } else {
-                "False".into()
-            },
+            // Codat sends "Unknown" in every documented example.
+            can_be_retried: "Unknown".into(),
             detailed_error_code: 0,
         };
         let mut resp = (self.status, axum::Json(body)).into_response();

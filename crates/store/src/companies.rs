@@ -3,7 +3,9 @@
 use ledgerbridge_domain::platform::Tags;
 use ledgerbridge_domain::{CompanyId, Timestamp};
 
-use crate::connections::{ConnectionRow, insert_connection_query};
+use crate::connections::{
+    ConnectionRow, JOINED_CONNECTION_COLUMNS, OptionalRawConnection, insert_connection_query,
+};
 use crate::filter::{ArraySource, FieldSource};
 use crate::listing::{ListRequest, Listing};
 use crate::pool::{read_pool, write_pool};
@@ -38,6 +40,15 @@ pub(crate) struct RawCompany {
     platform: String,
     created: String,
     last_sync: Option<String>,
+}
+
+/// A company row joined with one of its connections (absent when it has none).
+#[derive(sqlx::FromRow)]
+struct RawCompanyJoined {
+    #[sqlx(flatten)]
+    company: RawCompany,
+    #[sqlx(flatten)]
+    connection: OptionalRawConnection,
 }
 
 pub(crate) const COMPANY_COLUMNS: &str =
@@ -129,13 +140,29 @@ impl Store {
         &self,
         id: CompanyId,
     ) -> Result<Option<CompanyWithConnections>> {
-        let Some(company) = self.get_company(id).await? else {
+        // One round trip: the company LEFT JOIN its connections (the hot path of
+        // `GET /companies/{id}`).
+        let sql = format!(
+            "SELECT c.id, c.name, c.description, c.tags, c.platform, c.created, c.last_sync, {JOINED_CONNECTION_COLUMNS} \
+             FROM companies c LEFT JOIN connections k ON k.company_id = c.id \
+             WHERE c.id = $1 ORDER BY k.created, k.id"
+        );
+        let rows: Vec<RawCompanyJoined> = read_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.to_string()).fetch_all(pool).await)?;
+        let mut rows = rows.into_iter();
+        let Some(first) = rows.next() else {
             return Ok(None);
         };
-        let mut conns = self.connections_of(&[id]).await?;
+        let mut connections = Vec::new();
+        let company = CompanyRow::try_from(first.company)?;
+        for conn in std::iter::once(first.connection).chain(rows.map(|r| r.connection)) {
+            if let Some(raw) = conn.into_raw() {
+                connections.push(ConnectionRow::try_from(raw)?);
+            }
+        }
         Ok(Some(CompanyWithConnections {
             company,
-            connections: conns.remove(&id).unwrap_or_default(),
+            connections,
         }))
     }
 

@@ -29,7 +29,7 @@ pub struct ConnectionRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct RawConnection {
+pub(crate) struct RawConnection {
     id: String,
     company_id: String,
     integration_key: String,
@@ -42,6 +42,49 @@ struct RawConnection {
     last_sync: Option<String>,
     errors: String,
     connection_info: Option<String>,
+}
+
+/// The connection side of a LEFT JOIN: every column nullable, prefixed `k_`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OptionalRawConnection {
+    k_id: Option<String>,
+    k_company_id: Option<String>,
+    k_integration_key: Option<String>,
+    k_integration_id: Option<String>,
+    k_source_id: Option<String>,
+    k_source_type: Option<String>,
+    k_platform_name: Option<String>,
+    k_status: Option<String>,
+    k_created: Option<String>,
+    k_last_sync: Option<String>,
+    k_errors: Option<String>,
+    k_connection_info: Option<String>,
+}
+
+/// Selects [`OptionalRawConnection`] from a `connections` table aliased `k`.
+pub(crate) const JOINED_CONNECTION_COLUMNS: &str = "k.id AS k_id, k.company_id AS k_company_id, \
+     k.integration_key AS k_integration_key, k.integration_id AS k_integration_id, k.source_id AS k_source_id, \
+     k.source_type AS k_source_type, k.platform_name AS k_platform_name, k.status AS k_status, \
+     k.created AS k_created, k.last_sync AS k_last_sync, k.errors AS k_errors, k.connection_info AS k_connection_info";
+
+impl OptionalRawConnection {
+    /// The connection, when the join found one.
+    pub(crate) fn into_raw(self) -> Option<RawConnection> {
+        Some(RawConnection {
+            id: self.k_id?,
+            company_id: self.k_company_id?,
+            integration_key: self.k_integration_key?,
+            integration_id: self.k_integration_id?,
+            source_id: self.k_source_id?,
+            source_type: self.k_source_type?,
+            platform_name: self.k_platform_name?,
+            status: self.k_status?,
+            created: self.k_created?,
+            last_sync: self.k_last_sync,
+            errors: self.k_errors?,
+            connection_info: self.k_connection_info,
+        })
+    }
 }
 
 pub(crate) const CONNECTION_COLUMNS: &str = "id, company_id, integration_key, integration_id, source_id, \

@@ -1,0 +1,161 @@
+//! The `ledgerbridge` binary: configuration precedence, first-start key, admin commands.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ledgerbridge");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A command with no inherited `LEDGERBRIDGE_*` settings.
+fn ledgerbridge(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("LEDGERBRIDGE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.current_dir(dir).env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Starts `serve`, returns the child and every stdout line up to and including the banner.
+fn serve(mut cmd: Command) -> (Child, Vec<String>) {
+    let mut child = cmd
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.contains("curl -s -X POST");
+        lines.push(line);
+        if done || Instant::now() > deadline {
+            break;
+        }
+    }
+    (child, lines)
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn first_start_prints_a_key_once_and_precedence_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (toml_port, env_port, flag_port) = (free_port(), free_port(), free_port());
+    std::fs::write(
+        dir.path().join("lb.toml"),
+        format!("addr = \"127.0.0.1:{toml_port}\"\n"),
+    )
+    .expect("toml");
+
+    // TOML only.
+    let mut cmd = ledgerbridge(dir.path());
+    cmd.args(["--config", "lb.toml"]);
+    let (child, lines) = serve(cmd);
+    stop(child);
+    let text = lines.join("\n");
+    assert!(
+        text.contains(&format!("listening on http://127.0.0.1:{toml_port}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("First start"),
+        "a key is generated on first start: {text}"
+    );
+    assert!(
+        text.contains("/docs") && text.contains("curl -s -X POST"),
+        "{text}"
+    );
+
+    // Environment beats TOML; the key is not shown again.
+    let mut cmd = ledgerbridge(dir.path());
+    cmd.args(["--config", "lb.toml"])
+        .env("LEDGERBRIDGE_ADDR", format!("127.0.0.1:{env_port}"));
+    let (child, lines) = serve(cmd);
+    stop(child);
+    let text = lines.join("\n");
+    assert!(
+        text.contains(&format!("listening on http://127.0.0.1:{env_port}")),
+        "{text}"
+    );
+    assert!(!text.contains("First start"), "{text}");
+
+    // Flags beat both.
+    let mut cmd = ledgerbridge(dir.path());
+    cmd.args([
+        "--config",
+        "lb.toml",
+        "--addr",
+        &format!("127.0.0.1:{flag_port}"),
+    ])
+    .env("LEDGERBRIDGE_ADDR", format!("127.0.0.1:{env_port}"));
+    let (child, lines) = serve(cmd);
+    stop(child);
+    assert!(
+        lines
+            .join("\n")
+            .contains(&format!("listening on http://127.0.0.1:{flag_port}"))
+    );
+}
+
+#[test]
+fn worker_and_api_roles_refuse_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = ledgerbridge(dir.path())
+        .args(["serve", "--role", "api"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PostgreSQL"));
+}
+
+#[test]
+fn migrate_and_api_keys_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let out = ledgerbridge(dir.path()).args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run(&["migrate"]).contains("migrations applied"));
+    let created = run(&["api-keys", "create", "--name", "ci"]);
+    let id = created
+        .lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .expect("id line")
+        .trim()
+        .to_string();
+    let key = created
+        .lines()
+        .find_map(|l| l.strip_prefix("key:"))
+        .expect("key line")
+        .trim()
+        .to_string();
+    assert_eq!(key.len(), 40);
+    let listed = run(&["api-keys", "list"]);
+    assert!(listed.contains(&id) && listed.contains("ci") && !listed.contains(&key));
+    assert!(run(&["api-keys", "delete", &id]).contains("deleted"));
+    let out = ledgerbridge(dir.path())
+        .args(["api-keys", "delete", &id])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+}

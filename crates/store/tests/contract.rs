@@ -1,0 +1,391 @@
+//! The store's contract: every repository function, on SQLite and (when
+//! `LEDGERBRIDGE_TEST_POSTGRES_URL` is set) on PostgreSQL, each test on a fresh database.
+
+use std::collections::BTreeMap;
+
+use ledgerbridge_domain::paging::PageRequest;
+use ledgerbridge_domain::platform::{COMPANY_SCHEMA, ConnectionStatus, SourceType};
+use ledgerbridge_domain::{CompanyId, ConnectionId, Timestamp};
+use ledgerbridge_store::api_keys::new_api_key;
+use ledgerbridge_store::companies::CompanyRow;
+use ledgerbridge_store::connections::ConnectionRow;
+use ledgerbridge_store::crypto::SecretBox;
+use ledgerbridge_store::settings::SettingsDoc;
+use ledgerbridge_store::{ListRequest, Store, StoreError};
+
+/// A migrated store on a fresh database, and what keeps it alive.
+struct Fresh {
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn fresh() -> Fresh {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let schema = format!("c_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+                .await
+                .expect("postgres reachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options[search_path]={schema}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("contract.db").display()),
+    };
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    store.migrate().await.expect("migrations are idempotent");
+    Fresh { store, _dir: dir }
+}
+
+fn company(name: &str) -> CompanyRow {
+    CompanyRow {
+        id: CompanyId::new(),
+        name: name.into(),
+        description: None,
+        tags: BTreeMap::new(),
+        platform: String::new(),
+        created: Timestamp::now(),
+        last_sync: None,
+    }
+}
+
+fn connection(company: CompanyId) -> ConnectionRow {
+    ConnectionRow {
+        id: ConnectionId::new(),
+        company_id: company,
+        integration_key: "mqjo".into(),
+        integration_id: uuid::Uuid::new_v4(),
+        source_id: uuid::Uuid::new_v4(),
+        source_type: SourceType::Accounting,
+        platform_name: "Sandbox".into(),
+        status: ConnectionStatus::PendingAuth,
+        created: Timestamp::now(),
+        last_sync: None,
+        errors: Vec::new(),
+        connection_info: Some(serde_json::json!({"realm": "1"})),
+    }
+}
+
+#[tokio::test]
+async fn companies_round_trip() {
+    let f = fresh().await;
+    let s = &f.store;
+    s.ping().await.expect("ping");
+    let mut c = company("Acme");
+    c.tags.insert("region".into(), "uk".into());
+    c.description = Some("d".into());
+    let conn = connection(c.id);
+    s.insert_company(&c, Some(&conn)).await.expect("insert");
+
+    assert_eq!(s.get_company(c.id).await.expect("get"), Some(c.clone()));
+    let with = s
+        .get_company_with_connections(c.id)
+        .await
+        .expect("get with")
+        .expect("exists");
+    assert_eq!(with.company, c);
+    assert_eq!(with.connections, vec![conn.clone()]);
+    assert_eq!(
+        s.get_company(CompanyId::new()).await.expect("get missing"),
+        None
+    );
+
+    let tags = BTreeMap::from([("team".to_string(), "x".to_string())]);
+    assert!(
+        s.update_company(c.id, "Renamed", None, &tags)
+            .await
+            .expect("update")
+    );
+    let got = s.get_company(c.id).await.expect("get").expect("exists");
+    assert_eq!(
+        (got.name.as_str(), got.description, got.tags.clone()),
+        ("Renamed", None, tags.clone())
+    );
+    assert!(
+        !s.update_company(CompanyId::new(), "x", None, &tags)
+            .await
+            .expect("update missing")
+    );
+
+    assert!(
+        s.patch_company(c.id, None, Some("desc"), None)
+            .await
+            .expect("patch")
+    );
+    let got = s.get_company(c.id).await.expect("get").expect("exists");
+    assert_eq!(
+        (got.name.as_str(), got.description.as_deref(), got.tags),
+        ("Renamed", Some("desc"), tags)
+    );
+    assert!(
+        !s.patch_company(CompanyId::new(), Some("x"), None, None)
+            .await
+            .expect("patch missing")
+    );
+
+    assert!(s.delete_company(c.id).await.expect("delete"));
+    assert!(!s.delete_company(c.id).await.expect("delete again"));
+    assert_eq!(
+        s.get_connection(c.id, conn.id)
+            .await
+            .expect("connection gone"),
+        None
+    );
+}
+
+#[tokio::test]
+async fn company_lists_filter_order_and_count() {
+    let f = fresh().await;
+    let s = &f.store;
+    for i in 0..5 {
+        let c = company(&format!("C{i}"));
+        let conn = (i % 2 == 0).then(|| connection(c.id));
+        s.insert_company(&c, conn.as_ref()).await.expect("insert");
+    }
+    let page = |page, page_size| PageRequest { page, page_size };
+    let (rows, total) = s
+        .list_companies(&ListRequest {
+            page: page(2, 2),
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(total, 5);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.company.name.as_str())
+            .collect::<Vec<_>>(),
+        ["C2", "C3"]
+    );
+
+    let req = ListRequest {
+        filter: Some(
+            ledgerbridge_query::parse_filter("dataConnections.status=PendingAuth", &COMPANY_SCHEMA)
+                .expect("q"),
+        ),
+        order: Some(ledgerbridge_query::parse_order_by("-name", &COMPANY_SCHEMA).expect("o")),
+        page: page(1, 10),
+        ..Default::default()
+    };
+    let (rows, total) = s.list_companies(&req).await.expect("list");
+    assert_eq!(total, 3);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.company.name.as_str())
+            .collect::<Vec<_>>(),
+        ["C4", "C2", "C0"]
+    );
+    assert!(rows.iter().all(|r| r.connections.len() == 1));
+}
+
+#[tokio::test]
+async fn connections_lifecycle() {
+    let f = fresh().await;
+    let s = &f.store;
+    let c = company("Acme");
+    s.insert_company(&c, None).await.expect("insert");
+    let a = connection(c.id);
+    let b = connection(c.id);
+    assert!(s.insert_connection(&a).await.expect("insert a"));
+    assert!(s.insert_connection(&b).await.expect("insert b"));
+    assert!(
+        !s.insert_connection(&connection(CompanyId::new()))
+            .await
+            .expect("no company")
+    );
+
+    assert_eq!(
+        s.get_connection(c.id, a.id).await.expect("get"),
+        Some(a.clone())
+    );
+    assert_eq!(
+        s.get_connection(CompanyId::new(), a.id)
+            .await
+            .expect("other company"),
+        None
+    );
+    let grouped = s.connections_of(&[c.id]).await.expect("of");
+    assert_eq!(grouped.get(&c.id).map(Vec::len), Some(2));
+    let (rows, total) = s
+        .list_connections(c.id, &ListRequest::default())
+        .await
+        .expect("list");
+    assert_eq!((rows.len(), total), (2, 2));
+
+    let (row, changed) = s
+        .transition_connection(
+            c.id,
+            a.id,
+            &[ConnectionStatus::Linked],
+            ConnectionStatus::Unlinked,
+        )
+        .await
+        .expect("transition")
+        .expect("exists");
+    assert!(!changed);
+    assert_eq!(row.status, ConnectionStatus::PendingAuth);
+    let (row, changed) = s
+        .transition_connection(
+            c.id,
+            a.id,
+            &[ConnectionStatus::PendingAuth],
+            ConnectionStatus::Linked,
+        )
+        .await
+        .expect("transition")
+        .expect("exists");
+    assert!(changed);
+    assert_eq!(row.status, ConnectionStatus::Linked);
+    assert!(
+        s.transition_connection(
+            c.id,
+            ConnectionId::new(),
+            &[ConnectionStatus::Linked],
+            ConnectionStatus::Unlinked
+        )
+        .await
+        .expect("transition missing")
+        .is_none()
+    );
+
+    let secrets = SecretBox::new(&SecretBox::generate_key());
+    let sealed = secrets
+        .seal(&format!("connection:{}", a.id), b"{\"token\":\"t\"}")
+        .expect("seal");
+    assert_eq!(
+        s.connection_credentials(c.id, a.id)
+            .await
+            .expect("none yet"),
+        None
+    );
+    assert!(
+        s.set_connection_credentials(c.id, a.id, &sealed)
+            .await
+            .expect("set")
+    );
+    let back = s
+        .connection_credentials(c.id, a.id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        secrets
+            .open(&format!("connection:{}", a.id), &back)
+            .expect("open"),
+        b"{\"token\":\"t\"}"
+    );
+    assert!(
+        !s.set_connection_credentials(c.id, ConnectionId::new(), &sealed)
+            .await
+            .expect("set missing")
+    );
+
+    assert!(s.delete_connection(c.id, a.id).await.expect("delete"));
+    assert!(!s.delete_connection(c.id, a.id).await.expect("delete again"));
+}
+
+#[tokio::test]
+async fn api_keys_are_capped_at_ten() {
+    let f = fresh().await;
+    let s = &f.store;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (row, key) = new_api_key(Some(format!("k{i}")));
+        assert_eq!(
+            row.key_hash,
+            ledgerbridge_store::api_keys::hash_api_key(&key)
+        );
+        assert!(!row.masked.contains(&key[4..36]));
+        s.insert_api_key(&row).await.expect("insert");
+        ids.push(row.id);
+    }
+    let (row, _) = new_api_key(None);
+    assert!(matches!(
+        s.insert_api_key(&row).await,
+        Err(StoreError::LimitReached(_))
+    ));
+    let listed = s.list_api_keys().await.expect("list");
+    assert_eq!(listed.iter().map(|k| k.id).collect::<Vec<_>>(), ids);
+    assert!(s.delete_api_key(ids[0]).await.expect("delete"));
+    assert!(!s.delete_api_key(ids[0]).await.expect("delete again"));
+    s.insert_api_key(&row).await.expect("room again");
+}
+
+#[tokio::test]
+async fn api_key_cap_holds_under_concurrency() {
+    let f = fresh().await;
+    let mut tasks = Vec::new();
+    for _ in 0..25 {
+        let s = f.store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.insert_api_key(&new_api_key(None).0).await.is_ok()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        ok += usize::from(t.await.expect("task"));
+    }
+    assert_eq!(ok, 10);
+    assert_eq!(f.store.list_api_keys().await.expect("list").len(), 10);
+}
+
+#[tokio::test]
+async fn settings_documents() {
+    let f = fresh().await;
+    let s = &f.store;
+    assert_eq!(
+        s.get_settings::<serde_json::Value>(SettingsDoc::Profile)
+            .await
+            .expect("get"),
+        None
+    );
+    s.put_settings(SettingsDoc::Profile, &serde_json::json!({"name": "a"}))
+        .await
+        .expect("put");
+    s.put_settings(SettingsDoc::Profile, &serde_json::json!({"name": "b"}))
+        .await
+        .expect("replace");
+    assert_eq!(
+        s.get_settings::<serde_json::Value>(SettingsDoc::Profile)
+            .await
+            .expect("get"),
+        Some(serde_json::json!({"name": "b"}))
+    );
+    let id = s.client_id().await.expect("client id");
+    assert_eq!(s.client_id().await.expect("again"), id, "minted once");
+
+    let c = company("Acme");
+    s.insert_company(&c, None).await.expect("insert");
+    assert_eq!(
+        s.get_company_sync_settings::<serde_json::Value>(c.id)
+            .await
+            .expect("none"),
+        None
+    );
+    assert!(
+        s.put_company_sync_settings(c.id, &serde_json::json!({"x": 1}))
+            .await
+            .expect("put")
+    );
+    assert!(
+        s.put_company_sync_settings(c.id, &serde_json::json!({"x": 2}))
+            .await
+            .expect("replace")
+    );
+    assert_eq!(
+        s.get_company_sync_settings::<serde_json::Value>(c.id)
+            .await
+            .expect("get"),
+        Some(serde_json::json!({"x": 2}))
+    );
+    assert!(
+        !s.put_company_sync_settings(CompanyId::new(), &serde_json::json!({}))
+            .await
+            .expect("no company")
+    );
+}
