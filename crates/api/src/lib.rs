@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod cors;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

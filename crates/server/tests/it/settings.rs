@@ -123,3 +123,63 @@ async fn cors_settings() {
         .await;
     assert_error(s, &err, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn cors_settings_take_effect() {
+    let app = TestApp::spawn().await;
+    let (s, _) = app
+        .post(
+            "/corsSettings",
+            json!({"allowedOrigins": ["https://app.example.com"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, format!("{}/companies", app.base))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let ok = preflight("https://app.example.com")
+        .await
+        .expect("preflight");
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        ok.headers()["access-control-allow-headers"]
+            .to_str()
+            .expect("ascii")
+            .contains("Authorization")
+    );
+    let denied = preflight("https://evil.example.com")
+        .await
+        .expect("preflight");
+    assert!(
+        denied
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let resp = app
+        .client
+        .get(format!("{}/companies", app.base))
+        .header("Authorization", &app.auth)
+        .header("Origin", "https://app.example.com")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+}
