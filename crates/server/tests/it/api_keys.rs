@@ -65,7 +65,10 @@ async fn create_use_list_delete_and_limit() {
     );
 
     let (s, body) = app.post("/apiKeys", json!({"name": "x".repeat(51)})).await;
-    assert!(assert_error(s, &body, StatusCode::BAD_REQUEST).contains("Max string length (50) for `name` reached."));
+    assert!(
+        assert_error(s, &body, StatusCode::BAD_REQUEST)
+            .contains("Max string length (50) for `name` reached.")
+    );
 
     let (s, _) = app
         .call(Method::DELETE, &format!("/apiKeys/{id}"), None)
