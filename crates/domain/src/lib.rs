@@ -3,6 +3,7 @@
 //! type-checks against. No I/O lives here.
 #![forbid(unsafe_code)]
 
+pub mod accounting;
 pub mod data_type;
 pub mod error;
 pub mod ids;
