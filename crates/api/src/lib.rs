@@ -20,14 +20,14 @@ use axum::Router;
 use axum::http::{Method, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, ApiResult};
 pub use state::{ApiConfig, AppState};
 
-use routes::{api_keys, companies, connections, docs, health, integrations, settings};
+use routes::{api_keys, companies, connections, data, docs, health, integrations, settings};
 
 /// Every route: the public ones (health, docs, logos) and the API-key protected API.
 pub fn router(state: AppState) -> Router {
@@ -60,6 +60,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/companies/{companyId}/syncSettings",
             get(settings::get_company_sync_settings).post(settings::set_company_sync_settings),
+        )
+        .route(
+            "/companies/{companyId}/data/all",
+            post(data::refresh_company_data),
+        )
+        .route(
+            "/companies/{companyId}/data/queue/{dataType}",
+            post(data::refresh_data_type),
+        )
+        .route(
+            "/companies/{companyId}/dataStatus",
+            get(data::get_company_data_status),
+        )
+        .route(
+            "/companies/{companyId}/data/history",
+            get(data::list_pull_operations),
+        )
+        .route(
+            "/companies/{companyId}/data/history/{datasetId}",
+            get(data::get_pull_operation),
         )
         .route("/integrations", get(integrations::list_integrations))
         .route(

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{api_keys, companies, connections, integrations, settings};
+use crate::routes::{api_keys, companies, connections, data, integrations, settings};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,6 +13,8 @@ use crate::routes::{api_keys, companies, connections, integrations, settings};
         companies::update_company, companies::delete_company,
         connections::list_connections, connections::create_connection, connections::get_connection,
         connections::unlink_connection, connections::delete_connection, connections::update_connection_authorization,
+        data::refresh_company_data, data::refresh_data_type, data::get_company_data_status,
+        data::list_pull_operations, data::get_pull_operation,
         integrations::list_integrations, integrations::get_integration, integrations::get_integration_branding,
         settings::get_profile, settings::update_profile, settings::get_profile_sync_settings,
         settings::update_profile_sync_settings, settings::get_company_sync_settings, settings::set_company_sync_settings,

@@ -158,6 +158,11 @@ impl DataType {
 
     /// The wire key, e.g. `chartOfAccounts`.
     pub fn key(self) -> &'static str {
+        self.key_const()
+    }
+
+    /// [`DataType::key`], usable in constants.
+    pub const fn key_const(self) -> &'static str {
         match self {
             DataType::AccountTransactions => "accountTransactions",
             DataType::BalanceSheet => "balanceSheet",

@@ -13,10 +13,12 @@ pub mod api_keys;
 pub mod companies;
 pub mod connections;
 pub mod crypto;
+pub mod datasets;
 mod error;
 pub mod filter;
 mod listing;
 mod pool;
+pub mod records;
 pub mod settings;
 
 pub use error::StoreError;

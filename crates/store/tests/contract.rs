@@ -389,3 +389,81 @@ async fn settings_documents() {
             .expect("no company")
     );
 }
+
+#[tokio::test]
+async fn datasets_queue_once_and_report_status() {
+    use ledgerbridge_domain::DataType;
+    use ledgerbridge_domain::platform::DatasetStatus;
+    use ledgerbridge_store::datasets::{DatasetRow, QueueError};
+
+    let f = fresh().await;
+    let s = &f.store;
+    let c = company("Acme");
+    let conn = connection(c.id);
+    s.insert_company(&c, Some(&conn)).await.expect("insert");
+
+    let first = DatasetRow::queued(c.id, conn.id, DataType::Invoices);
+    s.queue_dataset(&first).await.expect("queue");
+    match s
+        .queue_dataset(&DatasetRow::queued(c.id, conn.id, DataType::Invoices))
+        .await
+    {
+        Err(QueueError::AlreadyInProgress(id)) => assert_eq!(id, first.id),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        s.dataset_in_progress(conn.id, DataType::Invoices)
+            .await
+            .expect("running"),
+        Some(first.clone())
+    );
+    assert_eq!(
+        s.get_dataset(c.id, first.id).await.expect("get"),
+        Some(first.clone())
+    );
+    assert_eq!(
+        s.get_dataset(CompanyId::new(), first.id)
+            .await
+            .expect("other company"),
+        None
+    );
+
+    let mut done = DatasetRow::queued(c.id, conn.id, DataType::Bills);
+    done.status = DatasetStatus::Complete;
+    done.completed = Some(Timestamp::now());
+    done.progress = 100;
+    s.queue_dataset(&done)
+        .await
+        .expect("finished rows do not block");
+    let later = DatasetRow::queued(c.id, conn.id, DataType::Bills);
+    s.queue_dataset(&later)
+        .await
+        .expect("queue after a finished one");
+
+    let (rows, total) = s
+        .list_datasets(c.id, &ListRequest::default())
+        .await
+        .expect("list");
+    assert_eq!(total, 3);
+    assert_eq!(
+        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [first.id, done.id, later.id]
+    );
+
+    let status = s.data_status(c.id).await.expect("status");
+    assert_eq!(status.len(), 2);
+    let bills = status
+        .iter()
+        .find(|t| t.data_type == DataType::Bills)
+        .expect("bills");
+    assert_eq!(
+        (bills.latest_id, bills.latest_status),
+        (later.id, DatasetStatus::Queued)
+    );
+    assert_eq!(bills.last_success.map(|(id, _)| id), Some(done.id));
+    let invoices = status
+        .iter()
+        .find(|t| t.data_type == DataType::Invoices)
+        .expect("invoices");
+    assert_eq!(invoices.last_success, None);
+}

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod companies;
 pub mod connections;
+pub mod data;
 pub mod docs;
 pub mod health;
 pub mod integrations;

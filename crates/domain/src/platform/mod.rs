@@ -5,6 +5,7 @@ pub mod company;
 pub mod connection;
 pub mod integration;
 pub mod profile;
+pub mod pull_operation;
 pub mod sync_settings;
 
 pub use api_key::{ApiKeyDetails, CreateApiKey, MAX_API_KEY_NAME, MAX_API_KEYS};
@@ -21,4 +22,5 @@ pub use integration::{
     FeatureType, INTEGRATION_SCHEMA, ImageReference, Integration, SupportedFeature,
 };
 pub use profile::{CorsSettings, Profile};
+pub use pull_operation::{DataStatus, DatasetStatus, PULL_OPERATION_SCHEMA, PullOperation};
 pub use sync_settings::{CompanySyncSettings, ProfileSyncSettings, SyncSetting, validate_settings};

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub auth: String,
+    /// The server's database, for tests that must set up state no endpoint can create yet.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -61,6 +63,7 @@ impl TestApp {
             log_format: "text".into(),
         };
         tweak(&mut config);
+        let database_url = config.database_url.clone();
         let app = Application::build(config)
             .await
             .expect("application builds");
@@ -70,6 +73,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             auth: basic(API_KEY),
+            database_url,
             _dir: dir,
         }
     }
@@ -134,6 +138,13 @@ impl TestApp {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    /// A second handle on the server's database.
+    pub async fn store(&self) -> ledgerbridge_store::Store {
+        ledgerbridge_store::Store::connect(&self.database_url)
+            .await
+            .expect("store")
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -6,6 +6,7 @@ mod cli;
 mod companies;
 mod concurrency;
 mod connections;
+mod data;
 mod errors;
 mod helpers;
 mod integrations;

@@ -1,0 +1,271 @@
+//! Datasets (Codat's pull operations): queueing, history and per-type data status.
+
+use ledgerbridge_domain::platform::DatasetStatus;
+use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
+
+use crate::companies::parse_time;
+use crate::filter::FieldSource;
+use crate::listing::{ListRequest, Listing};
+use crate::pool::{read_pool, write_pool};
+use crate::{Result, Store, StoreError};
+
+/// A dataset as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatasetRow {
+    pub id: uuid::Uuid,
+    pub company_id: CompanyId,
+    pub connection_id: ConnectionId,
+    pub data_type: DataType,
+    pub status: DatasetStatus,
+    pub status_description: Option<String>,
+    pub error_message: Option<String>,
+    pub requested: Timestamp,
+    pub completed: Option<Timestamp>,
+    pub progress: i32,
+}
+
+impl DatasetRow {
+    /// A new `Queued` dataset, due now.
+    pub fn queued(company_id: CompanyId, connection_id: ConnectionId, data_type: DataType) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7(),
+            company_id,
+            connection_id,
+            data_type,
+            status: DatasetStatus::Queued,
+            status_description: None,
+            error_message: None,
+            requested: Timestamp::now(),
+            completed: None,
+            progress: 0,
+        }
+    }
+}
+
+/// Why a dataset could not be queued.
+#[derive(Debug)]
+pub enum QueueError {
+    /// One of the same data type is still running on that connection: its id.
+    AlreadyInProgress(uuid::Uuid),
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for QueueError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// The latest dataset of one data type of a company, and its latest successful one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataTypeStatus {
+    pub data_type: DataType,
+    pub latest_id: uuid::Uuid,
+    pub latest_status: DatasetStatus,
+    pub last_success: Option<(uuid::Uuid, Timestamp)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawDataset {
+    id: String,
+    company_id: String,
+    connection_id: String,
+    data_type: String,
+    status: String,
+    status_description: Option<String>,
+    error_message: Option<String>,
+    requested: String,
+    completed: Option<String>,
+    progress: i64,
+}
+
+const DATASET_COLUMNS: &str = "id, company_id, connection_id, data_type, status, status_description, \
+     error_message, requested, completed, progress";
+
+impl TryFrom<RawDataset> for DatasetRow {
+    type Error = StoreError;
+    fn try_from(r: RawDataset) -> Result<Self> {
+        Ok(Self {
+            id: r.id.parse().map_err(StoreError::corrupt)?,
+            company_id: r.company_id.parse().map_err(StoreError::corrupt)?,
+            connection_id: r.connection_id.parse().map_err(StoreError::corrupt)?,
+            data_type: r.data_type.parse().map_err(StoreError::corrupt)?,
+            status: r.status.parse().map_err(StoreError::corrupt)?,
+            status_description: r.status_description,
+            error_message: r.error_message,
+            requested: parse_time(&r.requested)?,
+            completed: r.completed.as_deref().map(parse_time).transpose()?,
+            progress: i32::try_from(r.progress).map_err(StoreError::corrupt)?,
+        })
+    }
+}
+
+/// Where a pull operation's queryable fields live: columns of `datasets`.
+pub static DATASET_SOURCE: FieldSource = FieldSource::Columns {
+    table: "datasets",
+    columns: &[],
+    maps: &[],
+    arrays: &[],
+};
+
+const DATASET_LISTING: Listing = Listing {
+    table: "datasets",
+    source: &DATASET_SOURCE,
+    columns: DATASET_COLUMNS,
+    default_order: "requested",
+};
+
+impl Store {
+    /// Queues a dataset, unless one of the same data type is still in progress on that
+    /// connection (the database's unique index decides, so concurrent requests on several API
+    /// nodes cannot both win).
+    pub async fn queue_dataset(&self, d: &DatasetRow) -> Result<(), QueueError> {
+        let inserted = write_pool!(self, pool =>
+            sqlx::query(
+                "INSERT INTO datasets (id, company_id, connection_id, data_type, status, status_description, \
+                 error_message, requested, completed, progress, run_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8)",
+            )
+            .bind(d.id.to_string())
+            .bind(d.company_id.to_string())
+            .bind(d.connection_id.to_string())
+            .bind(d.data_type.key())
+            .bind(d.status.as_str())
+            .bind(d.status_description.clone())
+            .bind(d.error_message.clone())
+            .bind(d.requested.to_string())
+            .bind(d.completed.map(|t| t.to_string()))
+            .bind(i64::from(d.progress))
+            .execute(pool)
+            .await
+            .map(|_| ()));
+        match inserted {
+            Ok(()) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                let running = self
+                    .dataset_in_progress(d.connection_id, d.data_type)
+                    .await?;
+                Err(QueueError::AlreadyInProgress(
+                    running.map_or(d.id, |r| r.id),
+                ))
+            }
+            Err(e) => Err(QueueError::Store(e.into())),
+        }
+    }
+
+    /// The unfinished dataset of a data type on a connection, if any.
+    pub async fn dataset_in_progress(
+        &self,
+        connection: ConnectionId,
+        data_type: DataType,
+    ) -> Result<Option<DatasetRow>> {
+        let placeholders = in_progress_list();
+        let sql = format!(
+            "SELECT {DATASET_COLUMNS} FROM datasets WHERE connection_id = $1 AND data_type = $2 AND status IN ({placeholders})"
+        );
+        let raw: Option<RawDataset> = read_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(connection.to_string())
+                .bind(data_type.key())
+                .fetch_optional(pool)
+                .await)?;
+        raw.map(DatasetRow::try_from).transpose()
+    }
+
+    /// One dataset of a company.
+    pub async fn get_dataset(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<DatasetRow>> {
+        let sql =
+            format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE id = $1 AND company_id = $2");
+        let raw: Option<RawDataset> = read_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id.to_string())
+                .bind(company.to_string())
+                .fetch_optional(pool)
+                .await)?;
+        raw.map(DatasetRow::try_from).transpose()
+    }
+
+    /// One page of a company's pull history and the number that match in all.
+    pub async fn list_datasets(
+        &self,
+        company: CompanyId,
+        req: &ListRequest,
+    ) -> Result<(Vec<DatasetRow>, u64)> {
+        let scope = sea_query::Expr::cust_with_values(
+            match self.dialect() {
+                crate::filter::Dialect::Sqlite => "\"datasets\".company_id = ?",
+                crate::filter::Dialect::Postgres => "\"datasets\".company_id = $1",
+            },
+            [company.to_string()],
+        );
+        let (raws, total) = self
+            .list_rows::<RawDataset>(&DATASET_LISTING, Some(scope), req)
+            .await?;
+        Ok((
+            raws.into_iter()
+                .map(DatasetRow::try_from)
+                .collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
+    /// For every data type ever queued for the company: its latest dataset and its latest
+    /// successful one.
+    pub async fn data_status(&self, company: CompanyId) -> Result<Vec<DataTypeStatus>> {
+        let latest: Vec<(String, String, String)> = read_pool!(self, pool =>
+            sqlx::query_as(
+                "SELECT d.data_type, d.id, d.status FROM datasets d \
+                 WHERE d.company_id = $1 AND d.id = (SELECT x.id FROM datasets x \
+                   WHERE x.company_id = d.company_id AND x.data_type = d.data_type \
+                   ORDER BY x.requested DESC, x.id DESC LIMIT 1)",
+            )
+            .bind(company.to_string())
+            .fetch_all(pool)
+            .await)?;
+        let successes: Vec<(String, String, Option<String>)> = read_pool!(self, pool =>
+            sqlx::query_as(
+                "SELECT d.data_type, d.id, d.completed FROM datasets d \
+                 WHERE d.company_id = $1 AND d.id = (SELECT x.id FROM datasets x \
+                   WHERE x.company_id = d.company_id AND x.data_type = d.data_type AND x.status = 'Complete' \
+                   ORDER BY x.completed DESC, x.id DESC LIMIT 1)",
+            )
+            .bind(company.to_string())
+            .fetch_all(pool)
+            .await)?;
+        let mut out = Vec::with_capacity(latest.len());
+        for (data_type, id, status) in latest {
+            let last_success = successes
+                .iter()
+                .find(|(t, _, _)| *t == data_type)
+                .map(|(_, id, completed)| -> Result<_> {
+                    let when = completed.as_deref().ok_or_else(|| {
+                        StoreError::corrupt("Complete dataset without completed time")
+                    })?;
+                    Ok((id.parse().map_err(StoreError::corrupt)?, parse_time(when)?))
+                })
+                .transpose()?;
+            out.push(DataTypeStatus {
+                data_type: data_type.parse().map_err(StoreError::corrupt)?,
+                latest_id: id.parse().map_err(StoreError::corrupt)?,
+                latest_status: status.parse().map_err(StoreError::corrupt)?,
+                last_success,
+            });
+        }
+        out.sort_by_key(|s| s.data_type);
+        Ok(out)
+    }
+}
+
+/// The in-progress statuses as an SQL list of literals (they are constants, not input).
+fn in_progress_list() -> String {
+    DatasetStatus::IN_PROGRESS
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
