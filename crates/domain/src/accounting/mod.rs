@@ -55,6 +55,9 @@ pub mod tax_rate;
 pub mod tracking_category;
 pub mod transfer;
 
+#[cfg(test)]
+mod tests;
+
 pub use account::*;
 pub use account_transaction::*;
 pub use aged_report::*;
