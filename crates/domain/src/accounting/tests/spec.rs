@@ -24,7 +24,10 @@ fn reference_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("LEDGERBRIDGE_CODAT_REFERENCE") {
         return PathBuf::from(dir);
     }
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `cargo test` sets the variable at run time too; prefer that over the build's value.
+    let crate_dir = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    );
     crate_dir
         .ancestors()
         .map(|dir| dir.join("shared/reference/codat"))
