@@ -2,3 +2,8 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod connector;
+
+pub use connector::{
+    BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+};

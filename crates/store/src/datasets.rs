@@ -269,3 +269,159 @@ fn in_progress_list() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Leasing datasets to workers: the rows are the job queue.
+impl Store {
+    /// Leases up to `limit` due, unleased (or expired-lease) unfinished datasets to `owner`
+    /// until `lease_until`, oldest first, moving `Queued` ones to `Fetching`. At most one
+    /// dataset per connection is handed out per call, and none of a connection another
+    /// worker holds a live lease on, so one worker at a time spends a connection's rate
+    /// budget and refreshes its tokens.
+    pub async fn claim_datasets(
+        &self,
+        owner: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DatasetRow>> {
+        let now = Timestamp::now().to_string();
+        let in_progress = in_progress_list();
+        let skip_locked = match self.dialect() {
+            crate::filter::Dialect::Sqlite => "",
+            crate::filter::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        // Candidates: due, not leased (or lease expired), and their connection not leased by
+        // anyone else right now.
+        let sql = format!(
+            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, \
+               status = CASE WHEN status IN ('Initial', 'Queued') THEN 'Fetching' ELSE status END \
+             WHERE id IN ( \
+               SELECT d.id FROM datasets d \
+               WHERE d.status IN ({in_progress}) AND d.run_at <= $3 \
+                 AND (d.lease_owner IS NULL OR d.lease_expires < $3) \
+                 AND NOT EXISTS (SELECT 1 FROM datasets o WHERE o.connection_id = d.connection_id \
+                   AND o.id <> d.id AND o.status IN ({in_progress}) \
+                   AND o.lease_owner IS NOT NULL AND o.lease_expires >= $3) \
+                 AND d.id = (SELECT f.id FROM datasets f WHERE f.connection_id = d.connection_id \
+                   AND f.status IN ({in_progress}) AND f.run_at <= $3 ORDER BY f.run_at, f.id LIMIT 1) \
+               ORDER BY d.run_at, d.id LIMIT $4{skip_locked}) \
+             RETURNING {DATASET_COLUMNS}"
+        );
+        let raws: Vec<RawDataset> = write_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(owner)
+                .bind(lease_until.to_string())
+                .bind(&now)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await)?;
+        raws.into_iter().map(DatasetRow::try_from).collect()
+    }
+
+    /// Extends `owner`'s lease and records progress. `false` when the lease was lost (another
+    /// worker reclaimed it after it expired): the caller must stop working on it.
+    pub async fn renew_dataset(
+        &self,
+        id: uuid::Uuid,
+        owner: &str,
+        lease_until: Timestamp,
+        status: DatasetStatus,
+        progress: i32,
+        description: Option<&str>,
+    ) -> Result<bool> {
+        let done = write_pool!(self, pool =>
+            sqlx::query(
+                "UPDATE datasets SET lease_expires = $1, status = $2, progress = $3, status_description = $4 \
+                 WHERE id = $5 AND lease_owner = $6",
+            )
+            .bind(lease_until.to_string())
+            .bind(status.as_str())
+            .bind(i64::from(progress))
+            .bind(description)
+            .bind(id.to_string())
+            .bind(owner)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Finishes `owner`'s dataset with a terminal status. On `Complete` it keeps the
+    /// watermark and stamps `lastSync` on the connection and the company, in one transaction.
+    /// `false` when the lease was lost.
+    pub async fn finish_dataset(
+        &self,
+        id: uuid::Uuid,
+        owner: &str,
+        status: DatasetStatus,
+        error_message: Option<&str>,
+        watermark: Option<&str>,
+    ) -> Result<bool> {
+        let now = Timestamp::now().to_string();
+        let finished = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, String)> = sqlx::query_as(
+                "UPDATE datasets SET status = $1, error_message = $2, watermark = $3, completed = $4, \
+                 progress = 100, status_description = NULL, lease_owner = NULL, lease_expires = NULL \
+                 WHERE id = $5 AND lease_owner = $6 RETURNING connection_id, company_id",
+            )
+            .bind(status.as_str())
+            .bind(error_message)
+            .bind(watermark)
+            .bind(&now)
+            .bind(id.to_string())
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((connection, company)) = row else {
+                return Ok(false);
+            };
+            if status == DatasetStatus::Complete {
+                sqlx::query("UPDATE connections SET last_sync = $1 WHERE id = $2")
+                    .bind(&now)
+                    .bind(&connection)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE companies SET last_sync = $1 WHERE id = $2")
+                    .bind(&now)
+                    .bind(&company)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            true
+        });
+        Ok(finished)
+    }
+
+    /// Hands back every lease `owner` holds (graceful shutdown): the datasets become due
+    /// again at once for any worker.
+    pub async fn release_datasets(&self, owner: &str) -> Result<u64> {
+        let now = Timestamp::now().to_string();
+        let done = write_pool!(self, pool =>
+            sqlx::query("UPDATE datasets SET lease_owner = NULL, lease_expires = NULL, run_at = $1 WHERE lease_owner = $2")
+                .bind(&now)
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// The watermark of the last `Complete` dataset of a type on a connection.
+    pub async fn last_watermark(
+        &self,
+        connection: ConnectionId,
+        data_type: DataType,
+    ) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = read_pool!(self, pool =>
+            sqlx::query_as(
+                "SELECT watermark FROM datasets WHERE connection_id = $1 AND data_type = $2 AND status = 'Complete' \
+                 ORDER BY completed DESC, id DESC LIMIT 1",
+            )
+            .bind(connection.to_string())
+            .bind(data_type.key())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.and_then(|(w,)| w))
+    }
+}

@@ -15,6 +15,8 @@ CREATE TABLE datasets (
     run_at             TEXT NOT NULL,
     lease_owner        TEXT,
     lease_expires      TEXT,
+    -- On a Complete dataset: where the next incremental fetch of this type starts.
+    watermark          TEXT,
     attempts           INTEGER NOT NULL DEFAULT 0
 );
 -- At most one unfinished dataset per connection and data type: queueing another is a conflict

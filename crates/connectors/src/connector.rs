@@ -1,0 +1,110 @@
+//! The `Connector` trait: how the sync engine reads one data type from one platform, a page
+//! at a time, already mapped to Codat's model.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
+
+/// A boxed, sendable future (the trait is object-safe so connectors live in one registry).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The connection a fetch runs for, with its decrypted credentials. Never logged.
+pub struct ConnectionContext {
+    pub company_id: CompanyId,
+    pub connection_id: ConnectionId,
+    /// What the Link flow (or `PUT .../authorization`) stored for this connection.
+    pub credentials: serde_json::Value,
+}
+
+impl std::fmt::Debug for ConnectionContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionContext")
+            .field("company_id", &self.company_id)
+            .field("connection_id", &self.connection_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to fetch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchRequest {
+    pub data_type: DataType,
+    /// The watermark the last successful sync of this type returned: fetch only what changed
+    /// since. `None` means a full read.
+    pub since: Option<String>,
+    /// From the sync settings (`syncFromUtc`, or `syncFromWindow` months back): records
+    /// last modified before this are not wanted.
+    pub sync_from: Option<Timestamp>,
+    /// Statements only: how many months to fetch.
+    pub months_to_sync: Option<u32>,
+}
+
+/// A record as the platform gave it, mapped to Codat's model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRecord {
+    pub id: String,
+    /// A JSON object in Codat's shape for the data type.
+    pub doc: serde_json::Value,
+}
+
+/// One page of a fetch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FetchPage {
+    /// New and changed records.
+    pub records: Vec<SourceRecord>,
+    /// Ids the platform reports as deleted since the watermark.
+    pub deleted: Vec<String>,
+    /// Records the connector could not map, with the reason; reported, never silently dropped.
+    pub unmappable: Vec<(String, String)>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// On the last page: the watermark the next incremental fetch starts from.
+    pub watermark: Option<String>,
+    /// An estimate of the records in the whole fetch, for progress.
+    pub estimated_total: Option<u64>,
+}
+
+/// Why a fetch failed, in the terms the sync engine maps to dataset statuses.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ConnectorError {
+    /// A fault worth retrying (5xx, timeout, connection reset): retried with backoff, then
+    /// `FetchError`.
+    #[error("transient platform fault: {0}")]
+    Transient(String),
+    /// The platform asked us to slow down. `daily_budget_spent` means waiting within this
+    /// sync is pointless (`RateLimitError`).
+    #[error("rate limited; retry after {retry_after:?}")]
+    RateLimited {
+        retry_after: Duration,
+        daily_budget_spent: bool,
+    },
+    /// The grant is gone (`invalid_grant`, 401 after refresh): `AuthError`, and the connection
+    /// becomes `Deauthorized`.
+    #[error("authorization revoked: {0}")]
+    AuthRevoked(String),
+    /// A scope is missing: `PermissionsError`.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// The platform does not have this data type: `NotSupported`.
+    #[error("data type not supported")]
+    NotSupported,
+    /// The platform answered something that cannot be read (a malformed page): `FetchError`.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+}
+
+/// Reads data types from one platform.
+pub trait Connector: Send + Sync {
+    /// The platform key this connector serves (e.g. `mqjo`).
+    fn platform_key(&self) -> &'static str;
+
+    /// Fetches one page of `request`, starting at `cursor` (`None` for the first page).
+    fn fetch_page<'a>(
+        &'a self,
+        connection: &'a ConnectionContext,
+        request: &'a FetchRequest,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FetchPage, ConnectorError>>;
+}
