@@ -2,17 +2,19 @@
 //!
 //! ```text
 //! cargo run --release -p ledgerbridge-sandbox --example generate -- --size large --seed 42
-//!     [--sync N] [--months N] [--check] [--counts]
+//!     [--sync N] [--months N] [--json] [--check] [--counts] [--show DATA_TYPE]
 //! ```
 //!
 //! Prints the records per second and the peak resident set (VmHWM from /proc/self/status).
-//! `--check` also runs every invariant check over the stream (slower; not part of the
-//! generation figure).
+//! `--json` also maps every record to Codat's model and serialises it (what the Sandbox
+//! integration serves), timed separately. `--check` runs every invariant check over the
+//! stream. `--show invoices` prints the first record of a data type as Codat JSON.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use ledgerbridge_sandbox::check::Checker;
+use ledgerbridge_sandbox::codat::Codat;
 use ledgerbridge_sandbox::{Books, Config, RecordKind, Seed, Size};
 
 fn peak_rss_kib() -> Option<u64> {
@@ -28,6 +30,8 @@ fn main() -> ExitCode {
     let mut months = None;
     let mut check = false;
     let mut counts = false;
+    let mut json = false;
+    let mut show: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_default();
@@ -44,9 +48,11 @@ fn main() -> ExitCode {
             "--months" => months = value().parse().ok(),
             "--check" => check = true,
             "--counts" => counts = true,
+            "--json" => json = true,
+            "--show" => show = Some(value()),
             other => {
                 eprintln!(
-                    "unknown argument {other}; use --size, --seed, --sync, --months, --check, --counts"
+                    "unknown argument {other}; use --size, --seed, --sync, --months, --json, --check, --counts, --show"
                 );
                 return ExitCode::FAILURE;
             }
@@ -91,6 +97,43 @@ fn main() -> ExitCode {
     if counts {
         for kind in RecordKind::ALL {
             println!("  {:<20} {}", kind.codat_key(), per_kind[kind.index()]);
+        }
+    }
+    if json {
+        let mapper = Codat::new(&books);
+        let started = Instant::now();
+        let (mut records, mut bytes) = (0u64, 0u64);
+        for record in snapshot.records() {
+            if let Some(doc) = mapper.map(&record) {
+                match doc.to_json() {
+                    Ok(text) => bytes += text.len() as u64,
+                    Err(e) => {
+                        eprintln!("cannot serialise {:?}: {e}", record.kind());
+                        return ExitCode::FAILURE;
+                    }
+                }
+                records += 1;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "generated + mapped to Codat + serialised {records} records ({:.0} MiB of JSON) in {seconds:.3} s: {:.0} records/s",
+            bytes as f64 / 1_048_576.0,
+            records as f64 / seconds
+        );
+    }
+    if let Some(key) = show {
+        let Some(kind) = RecordKind::from_codat_key(&key) else {
+            eprintln!("unknown data type {key}");
+            return ExitCode::FAILURE;
+        };
+        let mapper = Codat::new(&books);
+        if let Some(doc) = snapshot.records_of(kind).find_map(|r| mapper.map(&r)) {
+            let text = doc.to_json().unwrap_or_default();
+            let pretty = serde_json::from_str::<serde_json::Value>(&text)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or(text);
+            println!("{pretty}");
         }
     }
     if check {

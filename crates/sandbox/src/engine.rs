@@ -617,9 +617,19 @@ impl<'a> Engine<'a> {
             Decimal::ZERO
         };
         let region = Some(chart::region(customer.region));
+        let mut chosen = Vec::with_capacity(n);
         (0..n)
             .map(|i| {
-                let item = &items[rng.skewed(items.len())];
+                // Different items on each line, as a person would write it.
+                let mut pick = rng.skewed(items.len());
+                for _ in 0..4 {
+                    if !chosen.contains(&pick) {
+                        break;
+                    }
+                    pick = rng.index(items.len());
+                }
+                chosen.push(pick);
+                let item = &items[pick];
                 let (price, _) = item.prices_on(date);
                 let unit = if rate == Decimal::ONE {
                     price
@@ -755,6 +765,7 @@ impl<'a> Engine<'a> {
                 number: number.clone(),
                 customer_reference,
                 contact: customer.id,
+                contact_name: customer.name.clone(),
                 issue_date: item.date,
                 expected_delivery: issue,
                 delivery_date: invoiced.then_some(issue),
@@ -887,6 +898,7 @@ impl<'a> Engine<'a> {
                 number: number.clone(),
                 customer_reference: None,
                 contact: self.suppliers[s].id,
+                contact_name: self.suppliers[s].name.clone(),
                 issue_date: item.date,
                 expected_delivery: issue,
                 delivery_date: billed.then_some(issue),
@@ -1497,6 +1509,7 @@ impl<'a> Engine<'a> {
                         id: ids.id,
                         number: ids.number.clone(),
                         contact: contact_id,
+                        contact_name: contact_name.clone(),
                         order: None,
                         credited_document: Some(id),
                         issue_date: e.date,
@@ -1624,6 +1637,7 @@ impl<'a> Engine<'a> {
                         party: doc.kind.party(),
                         id: ids.id,
                         contact: contact_id,
+                        contact_name: contact_name.clone(),
                         bank_account: chart::bank_id(bank),
                         method,
                         date: e.date,
@@ -1734,6 +1748,7 @@ impl<'a> Engine<'a> {
             id,
             number: doc.number,
             contact: contact_id,
+            contact_name: contact_name.clone(),
             order: doc.order,
             credited_document: None,
             issue_date: doc.issue,

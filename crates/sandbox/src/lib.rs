@@ -22,7 +22,7 @@
 //! - [`Snapshot::records`] streams the [`Record`]s of the neutral books model ([`model`]),
 //!   generated month by month: the large set never sits in memory.
 //! - [`check::Checker`] verifies the books add up, record by record, in constant memory.
-//! - [`Ids`] gives the records platform-style ids; the `codat` module maps them to Codat's types.
+//! - [`Ids`] gives the records platform-style ids; [`codat`] maps them to Codat's types.
 //!
 //! Randomness comes from ChaCha8 keyed per decision ([`rng`](crate) docs), so output is
 //! byte-identical across runs, platforms and releases of this crate's dependencies.
@@ -31,6 +31,7 @@
 mod books;
 mod chart;
 pub mod check;
+pub mod codat;
 mod config;
 mod engine;
 mod ledger;

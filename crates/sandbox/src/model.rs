@@ -1,7 +1,7 @@
 //! The books: a platform-neutral model of one small business's ledger.
 //!
 //! This is what the generator produces and what every front end maps from: the Sandbox
-//! integration to Codat's types (the `codat` module), the Xero and QuickBooks simulators to
+//! integration to Codat's types ([`crate::codat`]), the Xero and QuickBooks simulators to
 //! their wire formats. It stays close to double-entry bookkeeping rather than to any one
 //! platform: invoices and bills share [`Document`], receipts and bill payments share
 //! [`Payment`], and every transaction has its [`JournalEntry`].
@@ -654,6 +654,8 @@ pub struct Document {
     pub number: Text,
     /// Customer or supplier id (the party follows from the kind).
     pub contact: Id,
+    /// Their name, as references show it.
+    pub contact_name: Text,
     /// The sales or purchase order it bills: id and number.
     pub order: Option<(Id, Text)>,
     /// For credit notes: the document they were raised against.
@@ -701,6 +703,8 @@ pub struct Payment {
     pub id: Id,
     /// The customer or supplier.
     pub contact: Id,
+    /// Their name, as references show it.
+    pub contact_name: Text,
     /// Bank account the money went through.
     pub bank_account: Id,
     /// Payment method.
@@ -760,6 +764,8 @@ pub struct Order {
     pub customer_reference: Option<Text>,
     /// Customer or supplier id.
     pub contact: Id,
+    /// Their name, as references show it.
+    pub contact_name: Text,
     /// Issue date.
     pub issue_date: NaiveDate,
     /// Expected delivery.
