@@ -29,7 +29,7 @@ impl Books {
         let scale = Scale::for_size(config.size);
         let (company, archetype) = master::company(&config);
         let items = master::items(&config, archetype, scale.items);
-        let staff = master::staff(&config, scale.staff);
+        let staff = master::staff(&config, staff_for(&scale, &items));
         Ok(Self {
             config,
             company,
@@ -67,6 +67,35 @@ impl Books {
             cutoff: self.cutoff(sync),
         }
     }
+}
+
+/// Head count that leaves a plausible net margin (about 10–15%): the business's expected
+/// monthly sales, less what its goods cost and about a sixth for overheads, pays the staff. A
+/// services business (no cost of goods) thus employs more people than a wholesaler with
+/// the same sales. Sole traders (`small`) have no staff.
+fn staff_for(scale: &Scale, items: &[ItemState]) -> u32 {
+    if scale.staff == 0 || items.is_empty() {
+        return 0;
+    }
+    // Lines pick items skewed to the front: P(i) = (2(n - i) - 1) / n².
+    let n = items.len() as f64;
+    let (mut value, mut cost) = (0.0, 0.0);
+    for (i, item) in items.iter().enumerate() {
+        let weight = (2.0 * (n - i as f64) - 1.0) / (n * n);
+        let quantity = (item.qty.0 + item.qty.1) as f64 / 2.0;
+        let price = item.price.to_string().parse::<f64>().unwrap_or(0.0);
+        let line = weight * price * quantity;
+        value += line;
+        if item.cost.is_some() {
+            cost += line * 0.53;
+        }
+    }
+    // 2 lines an invoice on average; the figure only sizes the payroll, nothing is rounded
+    // into the books from it.
+    let sales = scale.invoices_milli as f64 / 1000.0 * 2.0 * value;
+    let payroll = (sales * 0.72 - cost * scale.invoices_milli as f64 / 1000.0 * 2.0).max(0.0);
+    let per_head = 42_500.0 * 1.11 / 12.0;
+    ((payroll / per_head).round() as u32).clamp(scale.staff, 2_000)
 }
 
 /// The books as one sync sees them: every record that exists before the cut-off, in its

@@ -508,7 +508,7 @@ impl<'a> Engine<'a> {
         if scale.staff > 0 {
             fixed(PlanKind::Payroll, weekday_on_or_before(last), 12 * 3600);
         }
-        if scale.foreign && first.month().is_multiple_of(3) && m > 0 {
+        if scale.foreign && m > 0 {
             fixed(PlanKind::FxSweep, weekday_on_or_before(last), 15 * 3600);
         }
         fixed(PlanKind::BankFees, last, 20 * 3600);
@@ -2649,28 +2649,48 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Month end: surplus foreign currency is converted to sterling; an account that went
+    /// overdrawn paying foreign suppliers is topped up from the current account.
     fn fx_sweep(&mut self, item: PlanItem, out: &mut VecDeque<Record>) {
         let previous = day_before(month_start(item.date, 0));
+        let hundred = Decimal::ONE_HUNDRED;
+        let buffer = Decimal::from(2_000);
         for account in [self.acc.eur, self.acc.usd] {
             let balance = self.limit.tx_balance_through(account, previous);
-            let hundred = Decimal::ONE_HUNDRED;
-            let amount = (balance * Decimal::new(8, 1) / hundred).floor() * hundred;
-            if amount < Decimal::from(2_000) {
-                continue;
-            }
             let currency = CHART[(account as usize).saturating_sub(1)].currency;
-            let sterling = to_base(amount, self.fx(currency, item.date));
-            let description = format!("Convert {} to GBP", currency.code());
-            self.transfer(
-                item,
-                account,
-                cents(amount),
-                self.acc.current,
-                sterling,
-                &description,
-                CashCategory::Internal,
-                out,
-            );
+            let rate = self.fx(currency, item.date);
+            if balance > buffer {
+                let amount = cents((balance * Decimal::new(8, 1) / hundred).floor() * hundred);
+                if amount.is_zero() {
+                    continue;
+                }
+                let sterling = to_base(amount, rate);
+                let description = format!("Convert {} to GBP", currency.code());
+                self.transfer(
+                    item,
+                    account,
+                    amount,
+                    self.acc.current,
+                    sterling,
+                    &description,
+                    CashCategory::Internal,
+                    out,
+                );
+            } else if balance < Decimal::ZERO {
+                let amount = cents(((buffer - balance) / hundred).ceil() * hundred);
+                let sterling = to_base(amount, rate);
+                let description = format!("Buy {} for supplier payments", currency.code());
+                self.transfer(
+                    item,
+                    self.acc.current,
+                    sterling,
+                    account,
+                    amount,
+                    &description,
+                    CashCategory::Internal,
+                    out,
+                );
+            }
         }
     }
 

@@ -44,6 +44,7 @@ pub(crate) struct Scale {
     pub stock_suppliers: u32,
     pub subcontractors: u32,
     pub items: u32,
+    /// Minimum head count (0: a sole trader); the books size it to their sales.
     pub staff: u32,
     /// Per mille of invoices raised from a sales order.
     pub sales_orders: u32,
@@ -110,7 +111,7 @@ impl Scale {
                 stock_suppliers: 6,
                 subcontractors: 4,
                 items: 30,
-                staff: 6,
+                staff: 4,
                 sales_orders: 150,
                 purchase_orders: 400,
                 foreign: true,
@@ -135,7 +136,7 @@ impl Scale {
                 stock_suppliers: 30,
                 subcontractors: 15,
                 items: 80,
-                staff: 45,
+                staff: 40,
                 sales_orders: 250,
                 purchase_orders: 600,
                 foreign: true,
@@ -146,7 +147,7 @@ impl Scale {
                 opening_cash: pence(60_000_000),
                 share_capital: pence(5_000_000),
                 equipment: (pence(9_500_000), pence(16_000_000)),
-                bill_scale: 600,
+                bill_scale: 250,
                 software_bill: true,
             },
         }
