@@ -1,6 +1,12 @@
 //! Differential test of the filter lowering: for random documents, filters and orderings,
 //! SQLite rows = PostgreSQL rows = reference-evaluator rows, page by page.
 //!
+//! Each probe runs three ways: over a plain document table with [`lower_order`] and ids
+//! ascending; over a table whose hot paths have precomputed [`KeyColumn`]s (filled with
+//! [`KeyColumn::extract`], indexed as the records table is) with [`lower_ordering`] and the id
+//! tie-breaker following the direction; and (SQLite) the same with the document stored as
+//! SQLite's binary JSONB, as the records table stores it.
+//!
 //! PostgreSQL takes part when `LEDGERBRIDGE_TEST_POSTGRES_URL` is set, and always under
 //! `CI=true` (defaulting to the local cluster, failing if it is unreachable).
 
@@ -9,11 +15,15 @@ mod filter_support;
 use std::cmp::Ordering;
 
 use filter_support::{
-    drop_schema, page_query, postgres, postgres_ids, postgres_url, sqlite, sqlite_ids,
+    drop_schema, page_query, page_query_terms, postgres, postgres_ids, postgres_url, sqlite,
+    sqlite_ids,
 };
 use ledgerbridge_domain::schema::{FieldType, Schema, field};
 use ledgerbridge_query::{Decimal, compare, matches, parse_filter, parse_order_by};
-use ledgerbridge_store::filter::{Dialect, FieldSource, lower_filter, lower_order};
+use ledgerbridge_store::filter::{
+    Dialect, FieldSource, KeyColumn, KeyKind, KeyValue, id_order_term, lower_filter, lower_order,
+    lower_ordering,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::postgres::PgPool;
@@ -88,7 +98,95 @@ static INVOICE: Schema = Schema {
 static SOURCE: FieldSource = FieldSource::JsonDocument {
     table: "records",
     column: "doc",
+    keys: &[],
 };
+
+/// Key columns of the keyed tables: some hot paths (the rest are read from the document), a
+/// key inside an array and one whose kind does not fit its path, both of which the lowering
+/// must ignore (their columns hold nothing useful).
+static KEYS: &[KeyColumn] = &[
+    KeyColumn {
+        path: "amountDue",
+        column: "k_num",
+        kind: KeyKind::Number,
+    },
+    KeyColumn {
+        path: "dueDate",
+        column: "k_date",
+        kind: KeyKind::DateTime,
+    },
+    KeyColumn {
+        path: "status",
+        column: "k_status",
+        kind: KeyKind::Text,
+    },
+    KeyColumn {
+        path: "customerRef.id",
+        column: "k_customer",
+        kind: KeyKind::Text,
+    },
+    KeyColumn {
+        path: "currency",
+        column: "k_currency",
+        kind: KeyKind::Text,
+    },
+    KeyColumn {
+        path: "metadata.isDeleted",
+        column: "k_deleted",
+        kind: KeyKind::Boolean,
+    },
+    KeyColumn {
+        path: "note",
+        column: "k_wrong",
+        kind: KeyKind::Number,
+    },
+    KeyColumn {
+        path: "payments.amount",
+        column: "k_payment",
+        kind: KeyKind::Number,
+    },
+];
+
+static KEYED: FieldSource = FieldSource::JsonDocument {
+    table: "keyed",
+    column: "doc",
+    keys: KEYS,
+};
+
+static KEYED_JSONB: FieldSource = FieldSource::JsonDocument {
+    table: "keyed_jsonb",
+    column: "doc",
+    keys: KEYS,
+};
+
+const KEY_COLUMNS: &str =
+    "k_num, k_date, k_status, k_customer, k_currency, k_deleted, k_wrong, k_payment";
+
+fn sqlite_keyed_tables() -> String {
+    let mut sql = String::new();
+    for (table, doc) in [("keyed", "TEXT"), ("keyed_jsonb", "BLOB")] {
+        sql.push_str(&format!(
+            "CREATE TABLE {table} (id TEXT PRIMARY KEY NOT NULL, doc {doc} NOT NULL, k_num TEXT, \
+             k_date INTEGER, k_status TEXT, k_customer TEXT, k_currency TEXT, k_deleted INTEGER, \
+             k_wrong TEXT, k_payment TEXT);
+             CREATE INDEX {table}_num ON {table} (k_num, id);
+             CREATE INDEX {table}_date ON {table} (k_date, id);
+             CREATE INDEX {table}_status ON {table} (k_status, k_date, id, k_num);
+             CREATE INDEX {table}_customer ON {table} (k_customer, id);"
+        ));
+    }
+    sql
+}
+
+const POSTGRES_KEYED_TABLE: &str =
+    "CREATE TABLE keyed (id TEXT COLLATE \"C\" PRIMARY KEY NOT NULL, \
+     doc JSONB NOT NULL, k_num TEXT COLLATE \"C\", k_date BIGINT, k_status TEXT COLLATE \"C\", \
+     k_customer TEXT COLLATE \"C\", k_currency TEXT COLLATE \"C\", k_deleted BOOLEAN, \
+     k_wrong TEXT COLLATE \"C\", k_payment TEXT COLLATE \"C\");
+     CREATE INDEX keyed_num ON keyed (k_num NULLS FIRST, id);
+     CREATE INDEX keyed_date ON keyed (k_date NULLS FIRST, id);
+     CREATE INDEX keyed_status ON keyed (k_status, k_date NULLS FIRST, id) INCLUDE (k_num);
+     CREATE INDEX keyed_customer ON keyed (k_customer, id);";
 
 // ---------------------------------------------------------------------------------------
 // Value pools shared by documents and queries, so that comparisons often hit.
@@ -573,9 +671,39 @@ struct Backends {
     postgres: Option<PgPool>,
 }
 
+/// Binds the keys of `doc` for [`KEY_COLUMNS`], typed by kind.
+macro_rules! bind_keys {
+    ($q:expr, $doc:expr) => {{
+        let mut q = $q;
+        for k in KEYS {
+            q = match (k.kind, k.extract($doc)) {
+                (KeyKind::DateTime, KeyValue::Integer(v)) => q.bind(Some(v)),
+                (KeyKind::DateTime, _) => q.bind(Option::<i64>::None),
+                (KeyKind::Boolean, KeyValue::Boolean(v)) => q.bind(Some(v)),
+                (KeyKind::Boolean, _) => q.bind(Option::<bool>::None),
+                (_, KeyValue::Text(v)) => q.bind(Some(v)),
+                (_, _) => q.bind(Option::<String>::None),
+            };
+        }
+        q
+    }};
+}
+
 async fn load(b: &Backends, docs: &[String]) {
+    let parsed: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap_or_else(|e| panic!("{d}: {e}")))
+        .collect();
+    let placeholders = |first: usize, doc: &str| {
+        let mut p = vec![
+            format!("${first}"),
+            doc.replace('#', &(first + 1).to_string()),
+        ];
+        p.extend((0..KEYS.len()).map(|i| format!("${}", first + 2 + i)));
+        p.join(", ")
+    };
     b.sqlite
-        .execute("DELETE FROM records")
+        .execute("DELETE FROM records; DELETE FROM keyed; DELETE FROM keyed_jsonb")
         .await
         .expect("sqlite delete");
     for (i, d) in docs.iter().enumerate() {
@@ -585,9 +713,24 @@ async fn load(b: &Backends, docs: &[String]) {
             .execute(&b.sqlite)
             .await
             .expect("sqlite insert");
+        for (table, doc) in [("keyed", "$#"), ("keyed_jsonb", "jsonb($#)")] {
+            let sql = format!(
+                "INSERT INTO {table} (id, doc, {KEY_COLUMNS}) VALUES ({})",
+                placeholders(1, doc)
+            );
+            let q = sqlx::query(AssertSqlSafe(sql))
+                .bind(format!("r{i:02}"))
+                .bind(d);
+            bind_keys!(q, &parsed[i])
+                .execute(&b.sqlite)
+                .await
+                .expect("sqlite keyed insert");
+        }
     }
     if let Some(pg) = &b.postgres {
-        pg.execute("DELETE FROM records").await.expect("pg delete");
+        pg.execute("DELETE FROM records; DELETE FROM keyed")
+            .await
+            .expect("pg delete");
         for (i, d) in docs.iter().enumerate() {
             sqlx::query("INSERT INTO records (id, doc) VALUES ($1, CAST($2 AS jsonb))")
                 .bind(format!("r{i:02}"))
@@ -595,6 +738,17 @@ async fn load(b: &Backends, docs: &[String]) {
                 .execute(pg)
                 .await
                 .unwrap_or_else(|e| panic!("pg insert {d}: {e}"));
+            let sql = format!(
+                "INSERT INTO keyed (id, doc, {KEY_COLUMNS}) VALUES ({})",
+                placeholders(1, "CAST($# AS jsonb)")
+            );
+            let q = sqlx::query(AssertSqlSafe(sql))
+                .bind(format!("r{i:02}"))
+                .bind(d);
+            bind_keys!(q, &parsed[i])
+                .execute(pg)
+                .await
+                .unwrap_or_else(|e| panic!("pg keyed insert {d}: {e}"));
         }
     }
 }
@@ -638,6 +792,85 @@ async fn check_case(b: &Backends, case: &Case) -> Result<(), TestCaseError> {
                 .then_with(|| a.0.cmp(&b.0))
         });
         let expected: Vec<String> = expected.into_iter().map(|(id, _)| id.clone()).collect();
+        // With the id tie-breaker following the ordering's direction.
+        let descending = order.as_ref().is_some_and(|o| o.descending);
+        let mut following: Vec<&(String, serde_json::Value)> = parsed
+            .iter()
+            .filter(|(_, d)| filter.as_ref().is_none_or(|f| matches(f, d)))
+            .collect();
+        following.sort_by(|a, b| {
+            let ties = if descending {
+                b.0.cmp(&a.0)
+            } else {
+                a.0.cmp(&b.0)
+            };
+            order
+                .as_ref()
+                .map_or(Ordering::Equal, |o| compare(o, &a.1, &b.1))
+                .then(ties)
+        });
+        let following: Vec<String> = following.into_iter().map(|(id, _)| id.clone()).collect();
+
+        for (dialect, source) in [
+            (Dialect::Sqlite, &KEYED),
+            (Dialect::Sqlite, &KEYED_JSONB),
+            (Dialect::Postgres, &KEYED),
+        ] {
+            if dialect == Dialect::Postgres && b.postgres.is_none() {
+                continue;
+            }
+            let FieldSource::JsonDocument { table, .. } = source else {
+                unreachable!()
+            };
+            let lowered = filter
+                .as_ref()
+                .map(|f| lower_filter(f, source, dialect).expect("lowers"));
+            let terms = order
+                .as_ref()
+                .map(|o| lower_ordering(o, source, dialect).expect("lowers"))
+                .unwrap_or_default();
+            let id_term = id_order_term(table, dialect, descending, true);
+            let mut page = 0u64;
+            loop {
+                let q = page_query_terms(
+                    table,
+                    lowered.clone(),
+                    &terms,
+                    &id_term,
+                    p.page_size,
+                    page * p.page_size,
+                );
+                let got = match (dialect, &b.postgres) {
+                    (Dialect::Sqlite, _) => sqlite_ids(&b.sqlite, &q).await,
+                    (Dialect::Postgres, Some(pg)) => postgres_ids(pg, &q).await,
+                    (Dialect::Postgres, None) => unreachable!(),
+                }
+                .map_err(|e| {
+                    TestCaseError::fail(format!("{dialect:?} {table} failed for {p:?}: {e}"))
+                })?;
+                let start = (page * p.page_size) as usize;
+                let want: Vec<String> = following
+                    .iter()
+                    .skip(start)
+                    .take(p.page_size as usize)
+                    .cloned()
+                    .collect();
+                prop_assert_eq!(
+                    &got,
+                    &want,
+                    "{:?} {} page {} of {:?}\nall expected: {:?}",
+                    dialect,
+                    table,
+                    page,
+                    p,
+                    following
+                );
+                if want.is_empty() {
+                    break;
+                }
+                page += 1;
+            }
+        }
 
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
             if dialect == Dialect::Postgres && b.postgres.is_none() {
@@ -705,6 +938,10 @@ fn sqlite_and_postgres_agree_with_the_reference() {
             .execute("CREATE TABLE records (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)")
             .await
             .expect("sqlite table");
+        sqlite
+            .execute(AssertSqlSafe(sqlite_keyed_tables()))
+            .await
+            .expect("sqlite keyed tables");
         let (postgres, schema) = match &url {
             Some(url) => {
                 let (pool, schema) = postgres(url, "diff").await;
@@ -713,6 +950,9 @@ fn sqlite_and_postgres_agree_with_the_reference() {
                 )
                 .await
                 .expect("pg table");
+                pool.execute(POSTGRES_KEYED_TABLE)
+                    .await
+                    .expect("pg keyed table");
                 (Some(pool), Some(schema))
             }
             None => (None, None),

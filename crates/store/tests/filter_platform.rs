@@ -414,6 +414,7 @@ static NOTE_SCHEMA: Schema = Schema {
 static NOTES: FieldSource = FieldSource::JsonDocument {
     table: "records",
     column: "doc",
+    keys: &[],
 };
 
 /// Hostile values match literally (or are refused as malformed), never cause an SQL error.

@@ -56,6 +56,48 @@ pub(crate) fn number_key(d: &Decimal) -> String {
     }
 }
 
+/// An order-preserving, variable-length text key of an exact decimal, for precomputed key
+/// columns: two keys compare bytewise (SQLite `BINARY`, PostgreSQL `COLLATE "C"`) exactly as
+/// the numbers compare, for **every** decimal (no clamping), and equal numbers (`1.5`,
+/// `1.50`, `15e-1`) have equal keys. Money keys are short (`1234.56` is `2nb4123456`).
+///
+/// Layout: `1` for zero; `2` + `E(e)` + digits for a positive number; `0` + the mirror image
+/// of `E(e)` + digits, then `~`, for a negative one. `digits` are the significant digits
+/// (no leading or trailing zeros) and `e` the number of integer digits
+/// ([`Decimal::integer_digits`]). `E` encodes an `i64` order-preservingly and prefix-free:
+/// `n` + (`a` + digit count) + the digits for `e >= 0`, `m` + (`z` − digit count) + the
+/// nines' complement of the digits of `|e|` for `e < 0`. The mirror maps each character `c`
+/// to `0x9E − c`, which reverses the order of every character used, and the final `~` sorts
+/// after all of them, so a negative number whose digits extend another's sorts first.
+pub fn number_sort_key(d: &Decimal) -> String {
+    if d.is_zero() {
+        return "1".into();
+    }
+    let e = d.integer_digits();
+    let magnitude = e.unsigned_abs().to_string();
+    let len = u8::try_from(magnitude.len()).unwrap_or(20);
+    let mut body = String::with_capacity(4 + magnitude.len() + d.digits().len());
+    if e >= 0 {
+        body.push('n');
+        body.push(char::from(b'a' + len));
+        body.push_str(&magnitude);
+    } else {
+        body.push('m');
+        body.push(char::from(b'z' - len));
+        body.push_str(&complement_digits(&magnitude));
+    }
+    body.push_str(d.digits());
+    if d.is_negative() {
+        let mut out = String::with_capacity(body.len() + 2);
+        out.push('0');
+        out.extend(body.bytes().map(|b| char::from(0x9E - b)));
+        out.push('~');
+        out
+    } else {
+        format!("2{body}")
+    }
+}
+
 /// Writes the SQLite expression of [`number_key`] for the JSON number text `value` writes
 /// (NULL stays NULL). Handles `-`, fractions, exponents (`1.5E+3`) and leading zeros, in pure
 /// text arithmetic, so no value ever passes through a floating-point REAL.
@@ -181,6 +223,82 @@ mod tests {
 
     fn key(s: &str) -> String {
         number_key(&Decimal::parse_json(s).expect(s))
+    }
+
+    fn sort_key(s: &str) -> String {
+        number_sort_key(&Decimal::parse_json(s).expect(s))
+    }
+
+    #[test]
+    fn sort_keys_order_like_numbers() {
+        let mut nums = vec![
+            "-1e300",
+            "-1e40",
+            "-12345678901234567890.5",
+            "-1000",
+            "-999.999",
+            "-100.5",
+            "-100",
+            "-10",
+            "-9.99",
+            "-1.5",
+            "-1.05",
+            "-1",
+            "-0.5",
+            "-0.05",
+            "-0.0501",
+            "-1e-30",
+            "-1e-300",
+            "0",
+            "1e-300",
+            "1e-30",
+            "0.05",
+            "0.0501",
+            "0.1",
+            "0.10000000001",
+            "0.5",
+            "1",
+            "1.05",
+            "1.5",
+            "9.99",
+            "10",
+            "99",
+            "100",
+            "100.5",
+            "1234.56",
+            "1e39",
+            "1e40",
+            "12345678901234567890.5",
+            "1e300",
+        ];
+        let mut by_key = nums.clone();
+        by_key.sort_by_key(|s| sort_key(s));
+        nums.sort_by(|a, b| Decimal::parse_json(a).cmp(&Decimal::parse_json(b)));
+        assert_eq!(nums, by_key);
+        assert_eq!(sort_key("1234.56"), "2nb4123456");
+        assert_eq!(sort_key("1.50"), sort_key("15e-1"));
+        assert_eq!(sort_key("-0"), sort_key("0"));
+        assert_eq!(
+            sort_key("-9223372036854775807e-1"),
+            sort_key("-922337203685477580.7")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sort_keys_agree_with_decimal_order(
+            a in "-?[0-9]{1,25}(\\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?",
+            b in "-?[0-9]{1,25}(\\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?",
+        ) {
+            let (da, db) = (Decimal::parse_json(&a), Decimal::parse_json(&b));
+            if let (Some(da), Some(db)) = (da, db) {
+                proptest::prop_assert_eq!(
+                    number_sort_key(&da).cmp(&number_sort_key(&db)),
+                    da.cmp(&db),
+                    "{} vs {}", a, b
+                );
+            }
+        }
     }
 
     #[test]

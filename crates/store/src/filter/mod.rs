@@ -12,7 +12,8 @@
 //!   or a value of the wrong JSON type; every comparison is wrapped as
 //!   `COALESCE(<cmp>, FALSE)`, so it is two-valued, and `!=` is `NOT (<the = comparison>)`.
 //! - **Strings and enums** fold ASCII letters only: `lower()` on SQLite (ASCII-only there),
-//!   `translate(x, 'A…Z', 'a…z')` on PostgreSQL (whose `lower()` is Unicode). `~` is
+//!   `lower(x COLLATE "C")` on PostgreSQL (whose `lower()` is Unicode under other collations,
+//!   ASCII-only under "C"). `~` is
 //!   `LIKE` with `%`, `_` and the escape character `!` escaped in the bound value and an
 //!   explicit `ESCAPE '!'`. Ordering is by the folded text in byte order (`COLLATE "C"` on
 //!   PostgreSQL, `BINARY` on SQLite).
@@ -32,6 +33,26 @@
 //! - **Nulls in ordering**: each ordering starts with a `CASE WHEN key IS NULL THEN 0 ELSE 1
 //!   END` key, so missing values sort first ascending and last descending on both backends.
 //!
+//! # Precomputed key columns
+//!
+//! A [`FieldSource::JsonDocument`] may list [`KeyColumn`]s: columns of the same row holding
+//! the key of one document path, computed by the writer with [`KeyColumn::extract`] (the
+//! reference evaluator's own readings: [`fold_case`], `Decimal::parse_json`,
+//! `datetime::parse_stored`). A comparison or ordering on such a path (outside any array)
+//! reads the column instead of the document, so the database can use an index on it:
+//!
+//! - comparisons are `(col IS NOT NULL AND col <op> ?)`, two-valued and sargable; the bound
+//!   value is the query value's key (folded text, [`number_sort_key`], UTC milliseconds or a
+//!   boolean);
+//! - orderings ([`lower_ordering`]) are the bare column with the dialect's native `NULL`
+//!   placement (SQLite's is already "first ascending, last descending"; PostgreSQL gets
+//!   `NULLS FIRST` / `NULLS LAST`), so an index on `(…, col, id)` serves
+//!   `ORDER BY col DESC, id DESC LIMIT n` without a sort.
+//!
+//! A key column is used only when its [`KeyKind`] fits the path's type; otherwise the path is
+//! read from the document as usual. Text and number keys are compared bytewise (`BINARY` on
+//! SQLite; declare the PostgreSQL columns `COLLATE "C"`).
+//!
 //! User values are always bound parameters. JSON paths and column names come only from the
 //! static schema and [`FieldSource`]; they are quoted anyway, and schema names outside
 //! `[A-Za-z0-9_]` are refused ([`LowerError::UnsupportedName`]).
@@ -41,9 +62,12 @@ mod keys;
 mod sql;
 
 use ledgerbridge_query::{
-    Comparison, Filter, Operator, OrderBy, ScalarType, Segment, TagFilter, Value, fold_case,
+    Comparison, Decimal, Filter, Operator, OrderBy, ScalarType, Segment, TagFilter, Value,
+    datetime, fold_case,
 };
-use sea_query::{Expr, Order};
+use sea_query::{Expr, NullOrdering, Order, SelectStatement};
+
+pub use self::keys::number_sort_key;
 
 use self::sql::{Sql, ident, literal, plain_name};
 
@@ -67,6 +91,9 @@ pub enum FieldSource {
         table: &'static str,
         /// The JSON column.
         column: &'static str,
+        /// Paths whose keys are precomputed in columns of the same table (see the module
+        /// documentation); may be empty.
+        keys: &'static [KeyColumn],
     },
     /// Scalar fields are columns of `table` (Platform resources).
     ///
@@ -86,6 +113,127 @@ pub enum FieldSource {
         /// Queryable arrays kept as rows of another table.
         arrays: &'static [ArraySource],
     },
+}
+
+/// A column holding the precomputed key of one document path, filled by the writer with
+/// [`KeyColumn::extract`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyColumn {
+    /// The dotted path through objects from the document's root (`issueDate`,
+    /// `customerRef.id`); never through arrays or maps.
+    pub path: &'static str,
+    /// The column, in the document's table.
+    pub column: &'static str,
+    /// What the column holds.
+    pub kind: KeyKind,
+}
+
+/// The kind of key a [`KeyColumn`] holds, and the column type it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// Strings and enums: the text with ASCII letters lowercased ([`fold_case`]). Text column
+    /// (`COLLATE "C"` on PostgreSQL).
+    Text,
+    /// Numbers: [`number_sort_key`] of the exact decimal. Text column (`COLLATE "C"` on
+    /// PostgreSQL).
+    Number,
+    /// Date-times: UTC milliseconds per `ledgerbridge_query::datetime`. 64-bit integer column.
+    DateTime,
+    /// Booleans: `1`/`0` on SQLite, `boolean` on PostgreSQL.
+    Boolean,
+}
+
+/// A key as the writer stores it in a [`KeyColumn`]; `Null` when the document's value is
+/// missing, `null` or of another type (the reference evaluator's "missing").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KeyValue {
+    /// SQL `NULL`.
+    Null,
+    /// A [`KeyKind::Text`] or [`KeyKind::Number`] key.
+    Text(String),
+    /// A [`KeyKind::DateTime`] key.
+    Integer(i64),
+    /// A [`KeyKind::Boolean`] key.
+    Boolean(bool),
+}
+
+impl KeyKind {
+    /// Whether this key can stand for a path of type `ty`.
+    pub fn serves(self, ty: ScalarType) -> bool {
+        matches!(
+            (self, ty),
+            (Self::Text, ScalarType::String | ScalarType::Enum(_))
+                | (Self::Number, ScalarType::Number)
+                | (Self::DateTime, ScalarType::DateTime)
+                | (Self::Boolean, ScalarType::Boolean)
+        )
+    }
+}
+
+impl KeyColumn {
+    /// The key of `doc` (a whole document) for this column, read exactly as
+    /// [`ledgerbridge_query::matches`] and [`ledgerbridge_query::compare`] read the path.
+    pub fn extract(&self, doc: &serde_json::Value) -> KeyValue {
+        match doc {
+            serde_json::Value::Object(map) => self.extract_object(map),
+            _ => KeyValue::Null,
+        }
+    }
+
+    /// [`KeyColumn::extract`] on a document given as its members.
+    pub fn extract_object(&self, doc: &serde_json::Map<String, serde_json::Value>) -> KeyValue {
+        let mut names = self.path.split('.');
+        let Some(mut v) = names.next().and_then(|n| doc.get(n)) else {
+            return KeyValue::Null;
+        };
+        for name in names {
+            match v.get(name) {
+                Some(next) => v = next,
+                None => return KeyValue::Null,
+            }
+        }
+        self.kind.key_of(v)
+    }
+}
+
+impl KeyKind {
+    /// The key of one JSON scalar (`Null` when it has another type).
+    pub fn key_of(self, v: &serde_json::Value) -> KeyValue {
+        use serde_json::Value as Json;
+        match (self, v) {
+            (Self::Text, Json::String(s)) => KeyValue::Text(fold_case(s)),
+            // With `arbitrary_precision`, `to_string` is the number's text as written.
+            (Self::Number, Json::Number(n)) => Decimal::parse_json(&n.to_string())
+                .map_or(KeyValue::Null, |d| KeyValue::Text(number_sort_key(&d))),
+            (Self::DateTime, Json::String(s)) => {
+                datetime::parse_stored(s).map_or(KeyValue::Null, KeyValue::Integer)
+            }
+            (Self::Boolean, Json::Bool(b)) => KeyValue::Boolean(*b),
+            _ => KeyValue::Null,
+        }
+    }
+}
+
+/// One `ORDER BY` term from [`lower_ordering`].
+#[derive(Clone, Debug)]
+pub struct OrderTerm {
+    /// The sort key.
+    pub expr: Expr,
+    /// Ascending or descending.
+    pub order: Order,
+    /// Explicit `NULLS FIRST` / `NULLS LAST` (PostgreSQL only; SQLite's native placement
+    /// already matches).
+    pub nulls: Option<NullOrdering>,
+}
+
+impl OrderTerm {
+    /// Appends this term to `q`'s `ORDER BY`.
+    pub fn apply(&self, q: &mut SelectStatement) {
+        match self.nulls {
+            Some(n) => q.order_by_expr_with_nulls(self.expr.clone(), self.order.clone(), n),
+            None => q.order_by_expr(self.expr.clone(), self.order.clone()),
+        };
+    }
 }
 
 /// A queryable array whose elements are rows of another table, e.g. a company's
@@ -144,6 +292,9 @@ pub fn lower_tag_filter(
 /// Lowers an ordering to `ORDER BY` keys, in order. The caller appends its `id` tie-breaker
 /// (in the same direction or not; ties are unordered by the reference); on PostgreSQL write it
 /// as `"table"."id" COLLATE "C"` so ids sort by bytes, as they do on SQLite.
+///
+/// The first key ranks missing values (`CASE WHEN key IS NULL …`), so no `NULLS` clause is
+/// needed; [`lower_ordering`] gives an index-friendly form instead.
 pub fn lower_order(
     order: &OrderBy,
     source: &FieldSource,
@@ -155,42 +306,113 @@ pub fn lower_order(
         Order::Asc
     };
     let scope = Scope::root(source);
-    let key = |w: &mut Sql| -> Result<(), LowerError> {
-        let fields = order
-            .path
-            .segments
-            .iter()
-            .map(|s| match s {
-                Segment::Field(n) => Ok(*n),
-                Segment::Each(n) => Err(LowerError::UnmappedArray((*n).into())),
-                Segment::MapKey { field, .. } => Err(LowerError::UnmappedMap((*field).into())),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        write_key(w, order.path.ty, &mut |w| {
-            write_value(w, &scope, &fields, order.path.ty)
-        })
-    };
+    let fields = order_fields(order)?;
     let mut rank = Sql::new(dialect);
     rank.push("CASE WHEN ");
-    key(&mut rank)?;
+    write_order_key(&mut rank, &scope, &fields, order.path.ty)?;
     rank.push(" IS NULL THEN 0 ELSE 1 END");
     let mut value = Sql::new(dialect);
-    key(&mut value)?;
-    if dialect == Dialect::Postgres
-        && matches!(order.path.ty, ScalarType::String | ScalarType::Enum(_))
-    {
-        value.push(" COLLATE \"C\"");
-    }
+    write_order_key(&mut value, &scope, &fields, order.path.ty)?;
     Ok(vec![
         (rank.into_expr(), dir.clone()),
         (value.into_expr(), dir),
     ])
 }
 
+/// Lowers an ordering to one `ORDER BY` term that puts missing values first ascending and
+/// last descending by the database's own `NULL` placement: native on SQLite, explicit
+/// `NULLS FIRST` / `NULLS LAST` on PostgreSQL. On a [`KeyColumn`] the term is the bare column,
+/// so an index on `(…, column, id)` serves it; append the `id` tie-breaker **in the same
+/// direction** (see [`id_order_term`]) to let one index scan serve both.
+pub fn lower_ordering(
+    order: &OrderBy,
+    source: &FieldSource,
+    dialect: Dialect,
+) -> Result<Vec<OrderTerm>, LowerError> {
+    let scope = Scope::root(source);
+    let fields = order_fields(order)?;
+    let mut key = Sql::new(dialect);
+    write_order_key(&mut key, &scope, &fields, order.path.ty)?;
+    Ok(vec![OrderTerm {
+        expr: key.into_expr(),
+        order: if order.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        },
+        nulls: nulls_for(dialect, order.descending),
+    }])
+}
+
+/// The `id` tie-breaker term for `table`, ascending or descending: bytewise on both backends
+/// (on PostgreSQL through `COLLATE "C"`, unless `id_is_c_collated` says the column already is,
+/// which keeps the term matchable to an index on the bare column).
+pub fn id_order_term(
+    table: &str,
+    dialect: Dialect,
+    descending: bool,
+    id_is_c_collated: bool,
+) -> OrderTerm {
+    let id = match dialect {
+        Dialect::Postgres if !id_is_c_collated => format!("{}.\"id\" COLLATE \"C\"", ident(table)),
+        _ => format!("{}.\"id\"", ident(table)),
+    };
+    OrderTerm {
+        expr: Expr::cust(id),
+        order: if descending { Order::Desc } else { Order::Asc },
+        nulls: None,
+    }
+}
+
+fn nulls_for(dialect: Dialect, descending: bool) -> Option<NullOrdering> {
+    match dialect {
+        Dialect::Sqlite => None,
+        Dialect::Postgres if descending => Some(NullOrdering::Last),
+        Dialect::Postgres => Some(NullOrdering::First),
+    }
+}
+
+fn order_fields(order: &OrderBy) -> Result<Vec<&'static str>, LowerError> {
+    order
+        .path
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Field(n) => Ok(*n),
+            Segment::Each(n) => Err(LowerError::UnmappedArray((*n).into())),
+            Segment::MapKey { field, .. } => Err(LowerError::UnmappedMap((*field).into())),
+        })
+        .collect()
+}
+
+/// The sort key of the scalar at `fields`: its key column when there is one, else the
+/// computed key (`COLLATE "C"` for text on PostgreSQL).
+fn write_order_key(
+    w: &mut Sql,
+    scope: &Scope<'_>,
+    fields: &[&'static str],
+    ty: ScalarType,
+) -> Result<(), LowerError> {
+    if let Some(col) = scope.key_column(fields, ty) {
+        w.push(&col);
+        return Ok(());
+    }
+    write_key(w, ty, &mut |w| write_value(w, scope, fields, ty))?;
+    if w.dialect == Dialect::Postgres && matches!(ty, ScalarType::String | ScalarType::Enum(_)) {
+        w.push(" COLLATE \"C\"");
+    }
+    Ok(())
+}
+
 /// Where a path is resolved: a JSON value, or a table row.
 enum Scope<'s> {
     /// `base` is an SQL expression of a JSON value (TEXT JSON on SQLite, jsonb on PostgreSQL).
-    Json { base: String },
+    /// At a document's root, `keys` are its precomputed key columns, qualified with `table`.
+    Json {
+        base: String,
+        table: String,
+        keys: &'s [KeyColumn],
+    },
     /// A row of a table, under `alias`.
     Row {
         alias: String,
@@ -203,8 +425,14 @@ enum Scope<'s> {
 impl<'s> Scope<'s> {
     fn root(source: &'s FieldSource) -> Self {
         match source {
-            FieldSource::JsonDocument { table, column } => Scope::Json {
+            FieldSource::JsonDocument {
+                table,
+                column,
+                keys,
+            } => Scope::Json {
                 base: format!("{}.{}", ident(table), ident(column)),
+                table: ident(table),
+                keys,
             },
             FieldSource::Columns {
                 table,
@@ -218,6 +446,28 @@ impl<'s> Scope<'s> {
                 arrays,
             },
         }
+    }
+}
+
+impl Scope<'_> {
+    /// An element of an array: JSON with no key columns.
+    fn element(base: String) -> Scope<'static> {
+        Scope::Json {
+            base,
+            table: String::new(),
+            keys: &[],
+        }
+    }
+
+    /// The qualified key column standing for the scalar at `fields` of type `ty`, if any.
+    fn key_column(&self, fields: &[&'static str], ty: ScalarType) -> Option<String> {
+        let Scope::Json { table, keys, .. } = self else {
+            return None;
+        };
+        let k = keys
+            .iter()
+            .find(|k| k.kind.serves(ty) && k.path.split('.').eq(fields.iter().copied()))?;
+        Some(format!("{table}.{}", ident(k.column)))
     }
 }
 
@@ -348,9 +598,15 @@ fn write_positive(
             })
         }
         // The loop above consumed every leading `Field`, so this is the scalar itself.
-        _ => write_predicate(w, ty, op, value, &mut |w| {
-            write_value(w, scope, &fields, ty)
-        }),
+        _ => match scope.key_column(&fields, ty) {
+            Some(col) => {
+                write_key_predicate(w, &col, op, value);
+                Ok(())
+            }
+            None => write_predicate(w, ty, op, value, &mut |w| {
+                write_value(w, scope, &fields, ty)
+            }),
+        },
     }
 }
 
@@ -368,7 +624,7 @@ fn write_exists(
     inner: impl FnOnce(&mut Sql, &Scope<'_>) -> Result<(), LowerError>,
 ) -> Result<(), LowerError> {
     match scope {
-        Scope::Json { base } => {
+        Scope::Json { base, .. } => {
             let e = w.alias("arr");
             match w.dialect {
                 Dialect::Sqlite => {
@@ -377,12 +633,7 @@ fn write_exists(
                         "EXISTS (SELECT 1 FROM json_each({base}, {path}) AS {e} WHERE json_type({base}, {path}) = 'array' \
                          AND {e}.type = 'object' AND "
                     ));
-                    inner(
-                        w,
-                        &Scope::Json {
-                            base: format!("{e}.value"),
-                        },
-                    )?;
+                    inner(w, &Scope::element(format!("{e}.value")))?;
                 }
                 Dialect::Postgres => {
                     let x = postgres_path(base, fields)?;
@@ -390,12 +641,7 @@ fn write_exists(
                         "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({x}) = 'array' THEN {x} END) \
                          AS {e}(v) WHERE jsonb_typeof({e}.v) = 'object' AND "
                     ));
-                    inner(
-                        w,
-                        &Scope::Json {
-                            base: format!("{e}.v"),
-                        },
-                    )?;
+                    inner(w, &Scope::element(format!("{e}.v")))?;
                 }
             }
             w.push(EXISTS_END);
@@ -438,7 +684,7 @@ fn write_map_value(
 ) -> Result<(), LowerError> {
     let m = w.alias("map");
     match (scope, w.dialect) {
-        (Scope::Json { base }, Dialect::Sqlite) => {
+        (Scope::Json { base, .. }, Dialect::Sqlite) => {
             let path = sqlite_path(fields)?;
             w.push(&format!(
                 "(SELECT {m}.value FROM json_each({base}, {path}) AS {m} WHERE json_type({base}, {path}) = 'object' \
@@ -447,7 +693,7 @@ fn write_map_value(
             w.bind(key.to_string());
             w.push(")");
         }
-        (Scope::Json { base }, Dialect::Postgres) => {
+        (Scope::Json { base, .. }, Dialect::Postgres) => {
             let x = postgres_path(base, fields)?;
             w.push(&format!(
                 "(SELECT CASE WHEN jsonb_typeof({m}.v) = 'string' THEN {m}.v #>> '{{}}' END FROM (SELECT {x} -> CAST("
@@ -496,7 +742,7 @@ fn write_value(
     ty: ScalarType,
 ) -> Result<(), LowerError> {
     match scope {
-        Scope::Json { base } => match w.dialect {
+        Scope::Json { base, .. } => match w.dialect {
             Dialect::Sqlite => {
                 let p = sqlite_path(fields)?;
                 let s = match ty {
@@ -560,9 +806,11 @@ fn write_key(
             w.push(")");
         }
         (ScalarType::String | ScalarType::Enum(_), Dialect::Postgres) => {
-            w.push("translate(");
+            // Under the "C" collation `lower()` folds ASCII letters only (and is several
+            // times faster than the equivalent `translate()`).
+            w.push("lower((");
             inner(w);
-            w.push(", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
+            w.push(") COLLATE \"C\")");
         }
         (ScalarType::Number, Dialect::Sqlite) => keys::sqlite_number_key(w, inner),
         (ScalarType::DateTime, Dialect::Sqlite) => keys::sqlite_datetime_millis(w, inner),
@@ -583,6 +831,33 @@ fn escape_like(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `(<col> IS NOT NULL AND <col> <op> <bound key>)` on a key column: never `NULL`, and both
+/// conjuncts can use an index on the column.
+fn write_key_predicate(w: &mut Sql, col: &str, op: Operator, value: &Value) {
+    w.push(&format!("({col} IS NOT NULL AND {col}"));
+    w.push(match op {
+        Operator::Eq => " = ",
+        Operator::Ne => " <> ",
+        Operator::Contains => " LIKE ",
+        Operator::Gt => " > ",
+        Operator::Lt => " < ",
+        Operator::Ge => " >= ",
+        Operator::Le => " <= ",
+    });
+    match value {
+        Value::String(s) if op == Operator::Contains => {
+            w.bind(format!("%{}%", escape_like(&fold_case(s))));
+            w.push(" ESCAPE '!'");
+        }
+        Value::String(s) => w.bind(fold_case(s)),
+        Value::Enum(s) => w.bind(fold_case(s)),
+        Value::Number(d) => w.bind(number_sort_key(d)),
+        Value::Boolean(b) => w.bind(*b),
+        Value::DateTime(ms) => w.bind(*ms),
+    }
+    w.push(")");
 }
 
 /// `COALESCE(<key> <op> <bound value>, FALSE)`.

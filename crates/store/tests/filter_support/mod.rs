@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use ledgerbridge_store::filter::{Dialect, bind};
+use ledgerbridge_store::filter::{Dialect, OrderTerm, bind};
 use sea_query::{
     Alias, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, SqliteQueryBuilder,
 };
@@ -102,6 +102,31 @@ pub fn page_query(
         Dialect::Postgres => format!("\"{table}\".\"id\" COLLATE \"C\""),
     };
     q.order_by_expr(Expr::cust(id), Order::Asc);
+    q.limit(limit).offset(offset);
+    q.to_owned()
+}
+
+/// `SELECT id FROM table WHERE filter ORDER BY terms…, id_term LIMIT limit OFFSET offset`: the
+/// index-friendly form ([`ledgerbridge_store::filter::lower_ordering`] and
+/// [`ledgerbridge_store::filter::id_order_term`]).
+pub fn page_query_terms(
+    table: &str,
+    filter: Option<Expr>,
+    terms: &[OrderTerm],
+    id_term: &OrderTerm,
+    limit: u64,
+    offset: u64,
+) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr(Expr::col((Alias::new(table), Alias::new("id"))))
+        .from(Alias::new(table));
+    if let Some(f) = filter {
+        q.and_where(f);
+    }
+    for t in terms {
+        t.apply(&mut q);
+    }
+    id_term.apply(&mut q);
     q.limit(limit).offset(offset);
     q.to_owned()
 }

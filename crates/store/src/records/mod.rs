@@ -1,0 +1,775 @@
+//! Accounting records: one JSON document per (connection, data type, record id).
+//!
+//! # What is stored
+//!
+//! `records` holds each record's document with side columns: our `modified_date` (fixed-width
+//! UTC text, also written into the document as Codat's `modifiedDate`), the document's
+//! `sourceModifiedDate`, `is_deleted`, a SHA-256 content hash, and precomputed query keys of a
+//! few hot paths per data type ([`key_columns`]). Rows belong to a *set*, one per (company,
+//! data type) (`record_sets`), which every list reads and every index starts with.
+//! `record_counts` keeps how many records each connection holds in each set, exactly, so
+//! unfiltered lists need not count rows. Deleting a company or a connection deletes its
+//! records (`ON DELETE CASCADE`).
+//!
+//! The served text is the writer's JSON re-serialised compactly by serde_json: numbers keep
+//! their exact text (the workspace enables `arbitrary_precision`, so `1.50` stays `1.50` and
+//! twelve fractional digits stay twelve), members in key order, then `modifiedDate` last. Both
+//! backends serve identical bytes:
+//!
+//! - SQLite stores the document as its binary JSONB (`jsonb(text)`), from which `json(doc)`
+//!   gives back exactly that text, and which the JSON functions read without parsing: a scan
+//!   over a path with no key column costs a fraction of what text JSON would.
+//! - PostgreSQL stores the text (`doc TEXT`) and, for the query paths with no key column, a
+//!   JSONB copy (`doc_q`) without the arrays the schema does not let clients query. JSONB
+//!   alone would not do: it reorders members, respaces, and rewrites numbers such as `1.0E+2`.
+//!
+//! # Writes
+//!
+//! [`Store::upsert_records`] writes a batch in one transaction, many rows per statement. A
+//! record whose content (the document without `modifiedDate`) hashes as stored is not
+//! rewritten, and its `modifiedDate` does not move; new and changed records get
+//! `modifiedDate` = now. [`Store::mark_deleted`] sets `metadata.isDeleted = true` (keeping the
+//! record's last `status`) and bumps `modifiedDate`. After a sync that wrote many records,
+//! [`Store::optimize`] refreshes the planner's statistics.
+//!
+//! # Reads
+//!
+//! [`Store::list_records`] runs the query language's filter and ordering (lowered to SQL by
+//! [`crate::filter`], using the key columns and their indexes) over one company's or one
+//! connection's records of one data type, ties broken by `id` in the ordering's direction (by
+//! `id` ascending without an ordering), and returns the documents' stored text ready to splice
+//! into a response ([`RecordPage::to_envelope`]) with the exact number of matching records.
+//! [`Store::get_record`] reads one record.
+
+mod keys;
+
+use std::collections::HashMap;
+
+use ledgerbridge_domain::accounting::schema_for;
+use ledgerbridge_domain::paging::{Links, PageRequest};
+use ledgerbridge_domain::schema::{Field, FieldType, Schema};
+use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
+use sea_query::{Alias, Expr, ExprTrait, Query};
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use self::keys::KEY_COLUMNS;
+pub use self::keys::key_columns;
+use crate::filter::{Dialect, FieldSource, KeyKind, KeyValue};
+use crate::listing::{ListQuery, ListRequest, Ties};
+use crate::pool::{read_pool, write_pool};
+use crate::{Result, Store, StoreError};
+
+/// Whose records a read covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordScope {
+    /// Every connection of the company (`/companies/{id}/data/...`).
+    Company(CompanyId),
+    /// One connection (`/companies/{id}/connections/{id}/data/...`).
+    Connection(ConnectionId),
+}
+
+/// One record to write: its id and its document (a JSON object in Codat's shape).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordWrite {
+    /// The record's id from the source platform (unique per connection and data type).
+    pub id: String,
+    /// The document. A `modifiedDate` member is ignored: the store writes its own.
+    pub doc: Json,
+}
+
+impl RecordWrite {
+    /// A record whose id is the document's `id` string member; `None` without one.
+    pub fn from_doc(doc: Json) -> Option<Self> {
+        let id = doc.get("id")?.as_str()?.to_string();
+        Some(Self { id, doc })
+    }
+}
+
+/// What [`Store::upsert_records`] did with a batch (counted over distinct ids).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertStats {
+    /// Records that did not exist.
+    pub inserted: u64,
+    /// Records whose content changed (rewritten, `modifiedDate` moved).
+    pub updated: u64,
+    /// Records whose content was already stored (not rewritten).
+    pub unchanged: u64,
+}
+
+/// One page of records: the documents' JSON text, in order, and how many match in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordPage {
+    /// Each record's stored JSON text (a JSON object), ready to splice into a response.
+    pub results: Vec<String>,
+    /// How many records match the filter in all (Codat's `totalResults`).
+    pub total: u64,
+}
+
+impl RecordPage {
+    /// The page in Codat's paging envelope, as JSON bytes:
+    /// `{"results":[…],"pageNumber":…,"pageSize":…,"totalResults":…,"_links":{…}}`, the
+    /// documents spliced in as stored (no re-serialisation).
+    pub fn to_envelope(&self, page: PageRequest, links: &Links) -> Result<Vec<u8>> {
+        let docs: usize = self.results.iter().map(|d| d.len() + 1).sum();
+        let mut out = Vec::with_capacity(docs + 512);
+        out.extend_from_slice(b"{\"results\":[");
+        for (i, d) in self.results.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(d.as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "],\"pageNumber\":{},\"pageSize\":{},\"totalResults\":{},\"_links\":",
+                page.page, page.page_size, self.total
+            )
+            .as_bytes(),
+        );
+        serde_json::to_writer(&mut out, links)?;
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+/// Where a data type's queryable fields live in `records` on `dialect`: the document
+/// (`doc` on SQLite, its JSONB copy `doc_q` on PostgreSQL) and its key columns.
+pub fn record_source(data_type: DataType, dialect: Dialect) -> FieldSource {
+    FieldSource::JsonDocument {
+        table: "records",
+        column: match dialect {
+            Dialect::Sqlite => "doc",
+            Dialect::Postgres => "doc_q",
+        },
+        keys: key_columns(data_type),
+    }
+}
+
+/// A record ready to bind.
+struct Rendered {
+    id: String,
+    doc: String,
+    hash: Vec<u8>,
+    source_modified: Option<String>,
+    keys: [KeyValue; KEY_COLUMNS.len()],
+    /// The PostgreSQL query copy's text (`None` on SQLite).
+    query_doc: Option<String>,
+}
+
+fn not_an_object(id: &str) -> StoreError {
+    StoreError::Query(format!("record `{id}` is not a JSON object"))
+}
+
+/// Serialises `doc` (an object) as stored: members in key order without `modifiedDate`
+/// (hashed), then `modifiedDate` = `now` last; and reads its keys.
+fn render(
+    id: &str,
+    doc: &Map<String, Json>,
+    now: &str,
+    data_type: DataType,
+    dialect: Dialect,
+) -> Result<Rendered> {
+    let now_json = serde_json::to_string(now)?;
+    let mut content = Vec::with_capacity(2048);
+    write_object(&mut content, doc, None)?;
+    let hash = Sha256::digest(&content).to_vec();
+    let text = with_modified_date(content, &now_json)?;
+    let mapping = key_columns(data_type);
+    let keys = KEY_COLUMNS.map(
+        |column| match mapping.iter().find(|k| k.column == column.name) {
+            // Our `modifiedDate`, not whatever the writer's document said.
+            Some(k) if k.path == "modifiedDate" => k.kind.key_of(&Json::String(now.to_string())),
+            Some(k) => k.extract_object(doc),
+            None => KeyValue::Null,
+        },
+    );
+    let source_modified = doc
+        .get("sourceModifiedDate")
+        .and_then(Json::as_str)
+        .map(str::to_string);
+    let query_doc = match (dialect, schema_for(data_type)) {
+        (Dialect::Sqlite, _) => None,
+        (Dialect::Postgres, None) => Some(text.clone()),
+        (Dialect::Postgres, Some(schema)) => {
+            let mut pruned = Vec::with_capacity(1024);
+            write_object(&mut pruned, doc, Some(schema))?;
+            Some(with_modified_date(pruned, &now_json)?)
+        }
+    };
+    Ok(Rendered {
+        id: id.to_string(),
+        doc: text,
+        hash,
+        source_modified,
+        keys,
+        query_doc,
+    })
+}
+
+/// `object` (which ends in `}`) with `"modifiedDate":<now_json>` appended as its last member.
+fn with_modified_date(mut object: Vec<u8>, now_json: &str) -> Result<String> {
+    object.pop();
+    if object.len() > 1 {
+        object.push(b',');
+    }
+    object.extend_from_slice(b"\"modifiedDate\":");
+    object.extend_from_slice(now_json.as_bytes());
+    object.push(b'}');
+    String::from_utf8(object).map_err(StoreError::corrupt)
+}
+
+/// Writes `doc` compactly, members in key order, without `modifiedDate`. With a schema, only
+/// what a query or an ordering can name: members the schema lists (recursively), except the
+/// arrays it does not let clients query. Leaving the rest out of the query copy changes no
+/// result and keeps it small enough to stay inline.
+fn write_object(out: &mut Vec<u8>, doc: &Map<String, Json>, schema: Option<&Schema>) -> Result<()> {
+    write_members(out, doc, schema, true)
+}
+
+fn write_members(
+    out: &mut Vec<u8>,
+    doc: &Map<String, Json>,
+    schema: Option<&Schema>,
+    top: bool,
+) -> Result<()> {
+    out.push(b'{');
+    let mut first = true;
+    for (k, v) in doc {
+        if top && k == "modifiedDate" {
+            continue;
+        }
+        let ty = match schema {
+            None => None,
+            Some(s) => match s.fields.iter().find(|f| f.name == k) {
+                None
+                | Some(Field {
+                    ty:
+                        FieldType::Array {
+                            queryable: false, ..
+                        },
+                    ..
+                }) => continue,
+                Some(f) => Some(f.ty),
+            },
+        };
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        serde_json::to_writer(&mut *out, k)?;
+        out.push(b':');
+        match (ty, v) {
+            (Some(FieldType::Object(inner)), Json::Object(map)) => {
+                write_members(out, map, Some(inner), false)?;
+            }
+            (
+                Some(FieldType::Array {
+                    item,
+                    queryable: true,
+                }),
+                Json::Array(items),
+            ) => {
+                out.push(b'[');
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    match e {
+                        Json::Object(map) => write_members(out, map, Some(item), false)?,
+                        other => serde_json::to_writer(&mut *out, other)?,
+                    }
+                }
+                out.push(b']');
+            }
+            _ => serde_json::to_writer(&mut *out, v)?,
+        }
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Rows per multi-row statement (20 parameters each; SQLite allows 32766, PostgreSQL 65535).
+const ROWS_PER_STATEMENT: usize = 400;
+
+const INSERT_COLUMNS: &str = "set_id, connection_id, id, modified_date, source_modified_date, \
+     content_hash, k_modified, k_source_modified, is_deleted, k_date1, k_date2, k_date3, k_num1, \
+     k_num2, k_text1, k_text2, k_text3, doc";
+
+/// `INSERT … VALUES (…), … ON CONFLICT … DO UPDATE … WHERE the hash differs` for `rows` rows.
+fn upsert_sql(rows: usize, dialect: Dialect) -> String {
+    let per_row = 18 + usize::from(dialect == Dialect::Postgres);
+    let mut sql = format!("INSERT INTO records ({INSERT_COLUMNS}");
+    if dialect == Dialect::Postgres {
+        sql.push_str(", doc_q");
+    }
+    sql.push_str(") VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..per_row {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            let n = r * per_row + c + 1;
+            match dialect {
+                // Anonymous `?`: SQLite looks named parameters up by a linear scan, which
+                // makes binding thousands of `$n` quadratic.
+                Dialect::Sqlite if c == per_row - 1 => sql.push_str("jsonb(?)"),
+                Dialect::Sqlite => sql.push('?'),
+                Dialect::Postgres if c == per_row - 1 => {
+                    sql.push_str(&format!("CAST(${n} AS jsonb)"));
+                }
+                Dialect::Postgres => sql.push_str(&format!("${n}")),
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (set_id, id, connection_id) DO UPDATE SET ");
+    let mut updated: Vec<&str> = INSERT_COLUMNS
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !matches!(*c, "set_id" | "connection_id" | "id"))
+        .collect();
+    if dialect == Dialect::Postgres {
+        updated.push("doc_q");
+    }
+    let sets: Vec<String> = updated
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    sql.push_str(&sets.join(", "));
+    sql.push_str(" WHERE records.content_hash <> excluded.content_hash");
+    if dialect == Dialect::Postgres {
+        sql.push_str(" RETURNING (xmax = 0) AS inserted");
+    }
+    sql
+}
+
+/// `SELECT <columns> FROM records r …` for the records of one set and connection among `n`
+/// ids; parameters: the ids, then the set id, then the connection id. The ids are a `VALUES`
+/// list joined on the identity index, which both planners turn into one lookup per id (an
+/// `IN` list let PostgreSQL scan the whole set instead, before its statistics caught up).
+fn by_ids_sql(columns: &str, n: usize, dialect: Dialect) -> String {
+    let p = |i: usize| match dialect {
+        Dialect::Sqlite => "?".to_string(),
+        Dialect::Postgres => format!("${i}"),
+    };
+    let values: Vec<String> = (1..=n).map(|i| format!("({})", p(i))).collect();
+    format!(
+        "SELECT {columns} FROM (VALUES {}) AS u JOIN records r ON r.id = u.column1 \
+         WHERE r.set_id = {} AND r.connection_id = {}",
+        values.join(", "),
+        p(n + 1),
+        p(n + 2)
+    )
+}
+
+/// Adds inserted records to a connection's count in a set.
+const COUNT_INSERTED: &str = "INSERT INTO record_counts (set_id, connection_id, records) \
+     VALUES ($1, $2, $3) ON CONFLICT (set_id, connection_id) \
+     DO UPDATE SET records = record_counts.records + excluded.records";
+
+/// Creates the set of `company`'s records of `data_type` (a no-op when a concurrent writer
+/// just did).
+const ENSURE_SET: &str = "INSERT INTO record_sets (company_id, data_type) VALUES ($1, $2) \
+     ON CONFLICT (company_id, data_type) DO NOTHING";
+/// The set of `company`'s records of `data_type`.
+const FIND_SET: &str = "SELECT set_id FROM record_sets WHERE company_id = $1 AND data_type = $2";
+
+macro_rules! bind_key {
+    ($q:expr, $kind:expr, $value:expr) => {
+        match ($kind, $value) {
+            (KeyKind::DateTime, KeyValue::Integer(v)) => $q.bind(Some(*v)),
+            (KeyKind::DateTime, _) => $q.bind(Option::<i64>::None),
+            (KeyKind::Boolean, KeyValue::Boolean(v)) => $q.bind(Some(*v)),
+            (KeyKind::Boolean, _) => $q.bind(Option::<bool>::None),
+            (_, KeyValue::Text(v)) => $q.bind(Some(v.clone())),
+            (_, _) => $q.bind(Option::<String>::None),
+        }
+    };
+}
+
+impl Store {
+    /// Writes a batch of one connection's records of one data type, in one transaction.
+    ///
+    /// New records are inserted; a stored record is rewritten only when its content (the
+    /// document without `modifiedDate`) changed, and then gets `modifiedDate` = now in the
+    /// document and the side column. `sourceModifiedDate` is kept as the document has it.
+    /// When an id appears more than once in the batch the last one wins. Fails (writing
+    /// nothing) if `connection` does not belong to `company` or a document is not an object.
+    pub async fn upsert_records(
+        &self,
+        connection: ConnectionId,
+        company: CompanyId,
+        data_type: DataType,
+        batch: &[RecordWrite],
+    ) -> Result<UpsertStats> {
+        let dialect = self.dialect();
+        let now = Timestamp::now().to_string();
+        // The last write of each id wins; keep first-seen order otherwise.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(batch.len());
+        for (i, r) in batch.iter().enumerate() {
+            last.insert(r.id.as_str(), i);
+        }
+        let mut rendered = Vec::with_capacity(last.len());
+        for (i, r) in batch.iter().enumerate() {
+            if last.get(r.id.as_str()) != Some(&i) {
+                continue;
+            }
+            let Json::Object(map) = &r.doc else {
+                return Err(not_an_object(&r.id));
+            };
+            rendered.push(render(&r.id, map, &now, data_type, dialect)?);
+        }
+        let connection = connection.to_string();
+        let company = company.to_string();
+        let data_type = data_type.key();
+        let mut stats = UpsertStats::default();
+        write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT 1 FROM connections WHERE id = $1 AND company_id = $2")
+                .bind(&connection)
+                .bind(&company)
+                .fetch_one(&mut *tx)
+                .await?;
+            let found: Option<(i64,)> = sqlx::query_as(FIND_SET)
+                .bind(&company)
+                .bind(data_type)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let set_id = match found {
+                Some((set_id,)) => set_id,
+                None => {
+                    sqlx::query(ENSURE_SET).bind(&company).bind(data_type).execute(&mut *tx).await?;
+                    sqlx::query_as::<_, (i64,)>(FIND_SET)
+                        .bind(&company)
+                        .bind(data_type)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .0
+                }
+            };
+            let mut stored: HashMap<String, Vec<u8>> = HashMap::new();
+            for chunk in rendered.chunks(ROWS_PER_STATEMENT) {
+                let sql = by_ids_sql("r.id, r.content_hash", chunk.len(), dialect);
+                let mut q = sqlx::query_as::<_, (String, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q.bind(&r.id);
+                }
+                stored.extend(q.bind(set_id).bind(&connection).fetch_all(&mut *tx).await?);
+            }
+            let mut to_write = Vec::with_capacity(rendered.len());
+            for r in &rendered {
+                match stored.get(&r.id) {
+                    Some(h) if *h == r.hash => stats.unchanged += 1,
+                    Some(_) => {
+                        stats.updated += 1;
+                        to_write.push(r);
+                    }
+                    None => {
+                        stats.inserted += 1;
+                        to_write.push(r);
+                    }
+                }
+            }
+            let (mut inserted, mut updated) = (0u64, 0u64);
+            for chunk in to_write.chunks(ROWS_PER_STATEMENT) {
+                let sql = upsert_sql(chunk.len(), dialect);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(set_id)
+                        .bind(&connection)
+                        .bind(&r.id)
+                        .bind(&now)
+                        .bind(&r.source_modified)
+                        .bind(&r.hash);
+                    for (column, value) in KEY_COLUMNS.iter().zip(&r.keys) {
+                        q = bind_key!(q, column.kind, value);
+                    }
+                    q = q.bind(&r.doc);
+                    if let Some(query_doc) = &r.query_doc {
+                        q = q.bind(query_doc);
+                    }
+                }
+                if dialect == Dialect::Postgres {
+                    use sqlx::Row;
+                    for row in q.fetch_all(&mut *tx).await? {
+                        if row.try_get::<bool, _>(0)? {
+                            inserted += 1;
+                        } else {
+                            updated += 1;
+                        }
+                    }
+                } else {
+                    q.execute(&mut *tx).await?;
+                }
+            }
+            let added = if dialect == Dialect::Postgres {
+                inserted
+            } else {
+                stats.inserted
+            };
+            if added > 0 {
+                sqlx::query(COUNT_INSERTED)
+                    .bind(set_id)
+                    .bind(&connection)
+                    .bind(i64::try_from(added).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            if dialect == Dialect::Postgres {
+                // Exact even if another writer raced this one between the hash read and the
+                // write (the design gives each connection one writer, so this is rare).
+                let written = inserted + updated;
+                stats.unchanged += (stats.inserted + stats.updated).saturating_sub(written);
+                stats.inserted = inserted;
+                stats.updated = updated;
+            }
+        });
+        Ok(stats)
+    }
+
+    /// Refreshes what the query planner knows about `records` after large writes (call it when
+    /// a sync has written many records): `ANALYZE` on SQLite, whose planner otherwise cannot
+    /// tell a selective key from an unselective one; `VACUUM (ANALYZE)` on PostgreSQL, which
+    /// also marks pages all-visible so counts can be answered from indexes alone (autovacuum
+    /// does the same, later).
+    pub async fn optimize(&self) -> Result<()> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "ANALYZE records",
+            Dialect::Postgres => "VACUUM (ANALYZE) records",
+        };
+        write_pool!(self, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Marks records deleted in the source: `metadata.isDeleted = true` in the document
+    /// (keeping its last `status` and everything else), `modifiedDate` = now, side column
+    /// `is_deleted`. Ids that are not stored, or already marked, are left alone. Returns how
+    /// many records were marked.
+    pub async fn mark_deleted(
+        &self,
+        connection: ConnectionId,
+        data_type: DataType,
+        ids: &[String],
+    ) -> Result<u64> {
+        let dialect = self.dialect();
+        let now = Timestamp::now().to_string();
+        let connection_text = connection.to_string();
+        let mut marked = Vec::new();
+        write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let set: Option<(i64,)> = sqlx::query_as(
+                "SELECT s.set_id FROM record_sets s JOIN connections c ON c.company_id = s.company_id \
+                 WHERE c.id = $1 AND s.data_type = $2",
+            )
+            .bind(&connection_text)
+            .bind(data_type.key())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((set_id,)) = set else {
+                return Ok(0);
+            };
+            let mut unique: Vec<&String> = ids.iter().collect();
+            unique.sort();
+            unique.dedup();
+            for chunk in unique.chunks(ROWS_PER_STATEMENT) {
+                let columns = match dialect {
+                    Dialect::Sqlite => "r.id, json(r.doc)",
+                    Dialect::Postgres => "r.id, r.doc",
+                };
+                let sql = by_ids_sql(columns, chunk.len(), dialect);
+                let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                let found = q.bind(set_id).bind(&connection_text).fetch_all(&mut *tx).await?;
+                for (id, doc) in found {
+                    let Json::Object(mut map) = serde_json::from_str::<Json>(&doc)? else {
+                        return Err(StoreError::corrupt(format!("record `{id}` is not an object")));
+                    };
+                    let metadata = map
+                        .entry("metadata")
+                        .or_insert_with(|| Json::Object(Map::new()));
+                    if !metadata.is_object() {
+                        *metadata = Json::Object(Map::new());
+                    }
+                    if let Json::Object(m) = metadata {
+                        if m.get("isDeleted") == Some(&Json::Bool(true)) {
+                            continue;
+                        }
+                        m.insert("isDeleted".into(), Json::Bool(true));
+                    }
+                    marked.push(render(&id, &map, &now, data_type, dialect)?);
+                }
+            }
+            for chunk in marked.chunks(ROWS_PER_STATEMENT) {
+                let sql = upsert_sql(chunk.len(), dialect);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(set_id)
+                        .bind(&connection_text)
+                        .bind(&r.id)
+                        .bind(&now)
+                        .bind(&r.source_modified)
+                        .bind(&r.hash);
+                    for (column, value) in KEY_COLUMNS.iter().zip(&r.keys) {
+                        q = bind_key!(q, column.kind, value);
+                    }
+                    q = q.bind(&r.doc);
+                    if let Some(query_doc) = &r.query_doc {
+                        q = q.bind(query_doc);
+                    }
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(marked.len() as u64)
+    }
+
+    /// One page of a scope's records of one data type under the request's filter and ordering
+    /// (ties broken by `id`, in the ordering's direction; by `id` ascending without one), and
+    /// the exact number of matching records. The filter and ordering must have been checked
+    /// against `data_type`'s schema.
+    pub async fn list_records(
+        &self,
+        scope: RecordScope,
+        data_type: DataType,
+        req: &ListRequest,
+    ) -> Result<RecordPage> {
+        let source = record_source(data_type, self.dialect());
+        let Some(set_id) = self.record_set(scope, data_type).await? else {
+            // Nothing stored yet; still refuse a filter the source cannot express.
+            if let Some(f) = &req.filter {
+                crate::filter::lower_filter(f, &source, self.dialect())?;
+            }
+            return Ok(RecordPage {
+                results: Vec::new(),
+                total: 0,
+            });
+        };
+        let query = records_query(&source, self.dialect(), scope, set_id);
+        let (rows, total) = self.list_query::<(String,)>(&query, req).await?;
+        Ok(RecordPage {
+            results: rows.into_iter().map(|(doc,)| doc).collect(),
+            total,
+        })
+    }
+
+    /// The database's plans for [`Store::list_records`]'s count and page statements (with their
+    /// SQL), for diagnosing slow lists: `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN (ANALYZE,
+    /// BUFFERS)` on PostgreSQL (which runs them).
+    pub async fn explain_list_records(
+        &self,
+        scope: RecordScope,
+        data_type: DataType,
+        req: &ListRequest,
+    ) -> Result<Vec<String>> {
+        let source = record_source(data_type, self.dialect());
+        let set_id = self.record_set(scope, data_type).await?.unwrap_or(-1);
+        self.explain_list_query(&records_query(&source, self.dialect(), scope, set_id), req)
+            .await
+    }
+
+    /// One record's stored JSON text, by id. With a company scope and the same id under two
+    /// connections, the one of the first connection (by id) is returned.
+    pub async fn get_record(
+        &self,
+        scope: RecordScope,
+        data_type: DataType,
+        id: &str,
+    ) -> Result<Option<String>> {
+        let Some(set_id) = self.record_set(scope, data_type).await? else {
+            return Ok(None);
+        };
+        let doc = match self.dialect() {
+            Dialect::Sqlite => "json(doc)",
+            Dialect::Postgres => "doc",
+        };
+        let sql = match scope {
+            RecordScope::Company(_) => format!(
+                "SELECT {doc} FROM records WHERE set_id = $1 AND id = $2 \
+                 ORDER BY connection_id LIMIT 1"
+            ),
+            RecordScope::Connection(_) => format!(
+                "SELECT {doc} FROM records WHERE set_id = $1 AND id = $2 AND connection_id = $3"
+            ),
+        };
+        let connection = match scope {
+            RecordScope::Company(_) => None,
+            RecordScope::Connection(c) => Some(c.to_string()),
+        };
+        let row: Option<(String,)> = read_pool!(self, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(set_id).bind(id);
+            if let Some(c) = &connection {
+                q = q.bind(c);
+            }
+            q.fetch_optional(pool).await?
+        });
+        Ok(row.map(|(doc,)| doc))
+    }
+}
+
+fn records_query(
+    source: &FieldSource,
+    dialect: Dialect,
+    scope: RecordScope,
+    set_id: i64,
+) -> ListQuery<'_> {
+    let col = |name: &str| Expr::col((Alias::new("records"), Alias::new(name)));
+    let counted = |name: &str| Expr::col((Alias::new("record_counts"), Alias::new(name)));
+    let mut conditions = vec![col("set_id").eq(set_id)];
+    let mut counter = Query::select();
+    counter
+        .expr(Expr::cust(
+            "CAST(COALESCE(SUM(\"record_counts\".\"records\"), 0) AS BIGINT)",
+        ))
+        .from(Alias::new("record_counts"))
+        .and_where(counted("set_id").eq(set_id));
+    if let RecordScope::Connection(c) = scope {
+        conditions.push(col("connection_id").eq(c.to_string()));
+        counter.and_where(counted("connection_id").eq(c.to_string()));
+    }
+    ListQuery {
+        table: "records",
+        source,
+        columns: match dialect {
+            Dialect::Sqlite => "json(\"records\".\"doc\")",
+            Dialect::Postgres => "\"records\".\"doc\"",
+        },
+        default_order: None,
+        ties: Ties::FollowOrder,
+        id_is_c_collated: true,
+        scope: conditions,
+        unfiltered_count: Some(counter),
+    }
+}
+
+impl Store {
+    /// The set id of a scope's records of `data_type` (`None` if nothing was ever stored).
+    async fn record_set(&self, scope: RecordScope, data_type: DataType) -> Result<Option<i64>> {
+        let (sql, owner) = match scope {
+            RecordScope::Company(c) => (FIND_SET, c.to_string()),
+            RecordScope::Connection(c) => (
+                "SELECT s.set_id FROM record_sets s JOIN connections c ON c.company_id = s.company_id \
+                 WHERE c.id = $1 AND s.data_type = $2",
+                c.to_string(),
+            ),
+        };
+        let row: Option<(i64,)> = read_pool!(self, pool => {
+            sqlx::query_as(sql)
+                .bind(&owner)
+                .bind(data_type.key())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(s,)| s))
+    }
+}
