@@ -27,7 +27,9 @@ use tower_http::trace::TraceLayer;
 pub use error::{ApiError, ApiResult};
 pub use state::{ApiConfig, AppState};
 
-use routes::{api_keys, companies, connections, data, docs, health, integrations, settings};
+use routes::{
+    accounting, api_keys, companies, connections, data, docs, health, integrations, settings,
+};
 
 /// Every route: the public ones (health, docs, logos) and the API-key protected API.
 pub fn router(state: AppState) -> Router {
@@ -114,6 +116,7 @@ pub fn router(state: AppState) -> Router {
             "/apiKeys/{apiKeyId}",
             axum::routing::delete(api_keys::delete_api_key),
         )
+        .merge(accounting::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_key,

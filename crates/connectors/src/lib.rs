@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod connector;
+pub mod sandbox;
 
 pub use connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,

@@ -8,9 +8,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use base64::Engine;
 use ledgerbridge_api::{ApiConfig, AppState};
+use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::crypto::SecretBox;
+use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, Role};
@@ -20,6 +22,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    /// The sync worker, when this process runs the worker role.
+    worker: Option<Worker>,
     public_url: String,
     /// A key generated on this start because none existed; shown once.
     pub generated_api_key: Option<String>,
@@ -95,13 +99,24 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let bound = listener.local_addr()?;
         let public_url = config.public_url(bound);
+        let secrets = secret_box(&config)?;
+        let runs_syncs =
+            matches!(config.role, Role::All | Role::Worker) && config.worker_concurrency > 0;
+        let worker = runs_syncs.then(|| {
+            let connectors = Connectors::default().with(SandboxConnector::new());
+            let tuning = WorkerConfig {
+                concurrency: config.worker_concurrency,
+                ..WorkerConfig::default()
+            };
+            Worker::new(store.clone(), connectors, secrets.clone(), tuning)
+        });
         let state = AppState::new(
             store.clone(),
             ApiConfig {
                 public_url: public_url.clone(),
                 configured_platforms: config.configured_platforms(),
                 extra_api_key: config.api_key.clone().filter(|k| !k.is_empty()),
-                secrets: secret_box(&config)?,
+                secrets,
             },
         )
         .await?;
@@ -113,6 +128,7 @@ impl Application {
             listener,
             router,
             store,
+            worker,
             public_url,
             generated_api_key,
         })
@@ -135,10 +151,19 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        axum::serve(self.listener, self.router)
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = self.worker.map(|w| tokio::spawn(w.run(worker_stopped)));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        // The worker finishes its current page and hands its leases back before the database
+        // closes.
+        let _ = stop_worker.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
         self.store.close().await;
+        served?;
         Ok(())
     }
 }

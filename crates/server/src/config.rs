@@ -45,6 +45,9 @@ pub struct Config {
     pub quickbooks_client_id: Option<String>,
     #[serde(default)]
     pub quickbooks_client_secret: Option<String>,
+    /// Datasets this process syncs at once (roles `all` and `worker`); 0 runs no syncs here.
+    #[serde(default = "default_worker_concurrency")]
+    pub worker_concurrency: usize,
     /// `text` or `json` log lines.
     #[serde(default = "default_log_format")]
     pub log_format: String,
@@ -55,6 +58,7 @@ impl std::fmt::Debug for Config {
         let redact = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
         f.debug_struct("Config")
             .field("role", &self.role)
+            .field("worker_concurrency", &self.worker_concurrency)
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
@@ -84,6 +88,10 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+fn default_worker_concurrency() -> usize {
+    4
 }
 
 fn default_log_format() -> String {

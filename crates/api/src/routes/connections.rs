@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use ledgerbridge_connectors::catalog::{self, Platform};
+use ledgerbridge_connectors::sandbox::SandboxChoice;
 use ledgerbridge_domain::paging::Page;
 use ledgerbridge_domain::platform::{
     CONNECTION_SCHEMA, Connection, ConnectionStatus, CreateConnection, UpdateConnectionStatus,
@@ -225,7 +226,13 @@ pub async fn update_connection_authorization(
 ) -> ApiResult<Json<Connection>> {
     let (company, id) = ids(&company, &id)?;
     let row = load(&state, company, id).await?;
-    let plaintext = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+    let credentials = serde_json::to_value(&body).map_err(ApiError::internal)?;
+    let is_sandbox = row.integration_key == "mqjo";
+    if is_sandbox {
+        SandboxChoice::from_credentials(&credentials, id)
+            .map_err(|m| ApiError::invalid_field("dataset", m))?;
+    }
+    let plaintext = serde_json::to_vec(&credentials).map_err(ApiError::internal)?;
     let sealed = state
         .secrets
         .seal(&format!("connection:{id}"), &plaintext)?;
@@ -237,5 +244,24 @@ pub async fn update_connection_authorization(
         return Err(ApiError::connection_not_found(id));
     }
     tracing::info!(company_id = %company, connection_id = %id, "connection credentials replaced");
+    if !is_sandbox {
+        return Ok(Json(state.connection(row)));
+    }
+    // The Sandbox needs no OAuth: choosing its books links it (again), and the first sync
+    // starts as after any link.
+    let from = [
+        ConnectionStatus::PendingAuth,
+        ConnectionStatus::Deauthorized,
+        ConnectionStatus::Unlinked,
+    ];
+    let (row, changed) = state
+        .store
+        .transition_connection(company, id, &from, ConnectionStatus::Linked)
+        .await?
+        .ok_or_else(|| ApiError::connection_not_found(id))?;
+    if changed {
+        tracing::info!(company_id = %company, connection_id = %id, "Sandbox connection linked");
+        super::data::queue_fetch_on_first_link(&state, &row).await?;
+    }
     Ok(Json(state.connection(row)))
 }

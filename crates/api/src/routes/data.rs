@@ -159,30 +159,40 @@ pub async fn refresh_company_data(
 ) -> ApiResult<StatusCode> {
     let company = company_id(&company)?;
     let conns = connections(&state, company).await?;
-    let mut settings = effective_sync_settings(&state, company).await?;
-    settings.sort_by_key(|s| s.sync_order);
     for conn in conns
         .iter()
         .filter(|c| c.status == ConnectionStatus::Linked)
     {
-        let Some(platform) = catalog::platform(&conn.integration_key) else {
-            continue;
-        };
-        for s in settings
-            .iter()
-            .filter(|s| s.fetch_on_first_link && platform.data_types.contains(&s.data_type))
-        {
-            match state
-                .store
-                .queue_dataset(&DatasetRow::queued(company, conn.id, s.data_type))
-                .await
-            {
-                Ok(()) | Err(QueueError::AlreadyInProgress(_)) => {}
-                Err(QueueError::Store(e)) => return Err(e.into()),
-            }
-        }
+        queue_fetch_on_first_link(&state, conn).await?;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Queues, in `syncOrder`, every data type whose sync setting says `fetchOnFirstLink` and
+/// that the connection's platform serves; types already in progress are left running.
+pub(crate) async fn queue_fetch_on_first_link(
+    state: &AppState,
+    conn: &ConnectionRow,
+) -> ApiResult<()> {
+    let Some(platform) = catalog::platform(&conn.integration_key) else {
+        return Ok(());
+    };
+    let mut settings = effective_sync_settings(state, conn.company_id).await?;
+    settings.sort_by_key(|s| s.sync_order);
+    for s in settings
+        .iter()
+        .filter(|s| s.fetch_on_first_link && platform.data_types.contains(&s.data_type))
+    {
+        match state
+            .store
+            .queue_dataset(&DatasetRow::queued(conn.company_id, conn.id, s.data_type))
+            .await
+        {
+            Ok(()) | Err(QueueError::AlreadyInProgress(_)) => {}
+            Err(QueueError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// `GET /companies/{companyId}/dataStatus`: one entry per data type ever queued.

@@ -1,5 +1,6 @@
 //! One module per resource; handlers are `verb_noun`.
 
+pub mod accounting;
 pub mod api_keys;
 pub mod companies;
 pub mod connections;

@@ -61,6 +61,8 @@ impl TestApp {
             quickbooks_client_id: None,
             quickbooks_client_secret: None,
             log_format: "text".into(),
+            // Tests that want syncs to run turn the worker on.
+            worker_concurrency: 0,
         };
         tweak(&mut config);
         let database_url = config.database_url.clone();

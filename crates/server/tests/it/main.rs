@@ -1,6 +1,7 @@
 //! Integration tests: ledgerbridge spawned on port 0 over real HTTP, on SQLite, or on
 //! PostgreSQL when `LEDGERBRIDGE_TEST_POSTGRES_URL` is set (a fresh schema per test).
 
+mod accounting;
 mod api_keys;
 mod cli;
 mod companies;
@@ -10,4 +11,5 @@ mod data;
 mod errors;
 mod helpers;
 mod integrations;
+mod sandbox;
 mod settings;

@@ -1,0 +1,198 @@
+//! Codat's accounting read API: every record data type's list and get-by-id, at company level
+//! (`/companies/{companyId}/data/{path}`) or connection level
+//! (`/companies/{companyId}/connections/{connectionId}/data/{path}`), served from the cache
+//! the sync engine fills.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ledgerbridge_connectors::catalog;
+use ledgerbridge_domain::accounting::{Level, Shape, endpoints, schema_for};
+use ledgerbridge_domain::paging::links;
+use ledgerbridge_domain::platform::ConnectionStatus;
+use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
+use ledgerbridge_store::ListRequest;
+use ledgerbridge_store::records::RecordScope;
+
+use super::companies::company_id;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ListParams, parse_id};
+use crate::state::AppState;
+
+/// The routes of every record data type with a list endpoint. Bank transactions (listed per
+/// bank account) and the single documents (`/data/info`, financial statements) are served
+/// elsewhere.
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for (data_type, endpoint) in endpoints() {
+        let Shape::List { get_by_id } = endpoint.shape else {
+            continue;
+        };
+        if endpoint.path.contains('{') {
+            continue;
+        }
+        let base = match endpoint.level {
+            Level::Company => format!("/companies/{{companyId}}/data/{}", endpoint.path),
+            Level::Connection => format!(
+                "/companies/{{companyId}}/connections/{{connectionId}}/data/{}",
+                endpoint.path
+            ),
+        };
+        router =
+            match endpoint.level {
+                Level::Company => router.route(
+                    &base,
+                    get(
+                        move |s: State<AppState>,
+                              Path(c): Path<String>,
+                              uri: Uri,
+                              p: ListParams| async move {
+                            list(s, data_type, c, None, uri, p).await
+                        },
+                    ),
+                ),
+                Level::Connection => router.route(
+                    &base,
+                    get(
+                        move |s: State<AppState>,
+                              Path((c, k)): Path<(String, String)>,
+                              uri: Uri,
+                              p: ListParams| async move {
+                            list(s, data_type, c, Some(k), uri, p).await
+                        },
+                    ),
+                ),
+            };
+        if get_by_id {
+            let one = format!("{base}/{{recordId}}");
+            router = match endpoint.level {
+                Level::Company => router.route(
+                    &one,
+                    get(move |s: State<AppState>, Path((c, id)): Path<(String, String)>| async move {
+                        get_one(s, data_type, endpoint.path, c, None, id).await
+                    }),
+                ),
+                Level::Connection => router.route(
+                    &one,
+                    get(move |s: State<AppState>, Path((c, k, id)): Path<(String, String, String)>| async move {
+                        get_one(s, data_type, endpoint.path, c, Some(k), id).await
+                    }),
+                ),
+            };
+        }
+    }
+    router
+}
+
+/// Resolves the scope of a read and checks that the data can be served: the company (and
+/// connection) exist, its platform serves the type (404 otherwise, in Codat's words), and a
+/// sync of the type has been requested and has either succeeded once or finished (409 while
+/// the first one is still running or when none was ever requested).
+async fn readable_scope(
+    state: &AppState,
+    data_type: DataType,
+    company: &str,
+    connection: Option<&str>,
+) -> ApiResult<RecordScope> {
+    let company: CompanyId = company_id(company)?;
+    let with = state
+        .store
+        .get_company_with_connections(company)
+        .await?
+        .ok_or_else(|| ApiError::company_not_found(company))?;
+    let mut connections = with.connections;
+    let scope = match connection {
+        Some(raw) => {
+            let id: ConnectionId = parse_id(raw, "connectionId")?;
+            connections.retain(|c| c.id == id);
+            if connections.is_empty() {
+                return Err(ApiError::connection_not_found(id));
+            }
+            RecordScope::Connection(id)
+        }
+        None => RecordScope::Company(company),
+    };
+    let supported = connections
+        .iter()
+        .filter(|c| c.status != ConnectionStatus::PendingAuth || connections.len() == 1)
+        .any(|c| {
+            catalog::platform(&c.integration_key).is_some_and(|p| p.data_types.contains(&data_type))
+        });
+    if !connections.is_empty() && !supported {
+        let names: Vec<&str> = connections
+            .iter()
+            .map(|c| c.platform_name.as_str())
+            .collect();
+        return Err(ApiError::not_found(format!(
+            "Datatype {data_type} not supported by platform(s) {}",
+            names.join(", ")
+        )));
+    }
+    let status = state.store.data_status(company).await?;
+    let ready = status
+        .iter()
+        .find(|s| s.data_type == data_type)
+        .is_some_and(|s| s.last_success.is_some() || !s.latest_status.is_in_progress());
+    if !ready {
+        return Err(ApiError::conflict("The data set has not been requested."));
+    }
+    Ok(scope)
+}
+
+fn json_response(bytes: Vec<u8>) -> Response {
+    let mut resp = bytes.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+async fn list(
+    State(state): State<AppState>,
+    data_type: DataType,
+    company: String,
+    connection: Option<String>,
+    uri: Uri,
+    params: ListParams,
+) -> ApiResult<Response> {
+    let schema = schema_for(data_type)
+        .ok_or_else(|| ApiError::internal(format!("no schema for {data_type}")))?;
+    let req = ListRequest {
+        filter: params
+            .query
+            .as_deref()
+            .map(|q| ledgerbridge_query::parse_filter(q, schema))
+            .transpose()?,
+        order: params
+            .order_by
+            .as_deref()
+            .map(|o| ledgerbridge_query::parse_order_by(o, schema))
+            .transpose()?,
+        tags: None,
+        page: params.page,
+    };
+    let scope = readable_scope(&state, data_type, &company, connection.as_deref()).await?;
+    let page = state.store.list_records(scope, data_type, &req).await?;
+    let links = links(uri.path(), params.page, page.total, &params.link_extras());
+    Ok(json_response(page.to_envelope(params.page, &links)?))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    data_type: DataType,
+    path: &'static str,
+    company: String,
+    connection: Option<String>,
+    id: String,
+) -> ApiResult<Response> {
+    let scope = readable_scope(&state, data_type, &company, connection.as_deref()).await?;
+    match state.store.get_record(scope, data_type, &id).await? {
+        Some(doc) => Ok(json_response(doc.into_bytes())),
+        None => Err(ApiError::not_found(format!(
+            "No data available for {path} for ID {id}"
+        ))),
+    }
+}

@@ -1,0 +1,316 @@
+//! Running one leased dataset: fetch pages, write records, finish with Codat's status.
+
+use std::time::Duration;
+
+use ledgerbridge_connectors::{
+    ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest,
+};
+use ledgerbridge_domain::platform::{ConnectionStatus, DatasetStatus};
+use ledgerbridge_store::datasets::DatasetRow;
+use ledgerbridge_store::records::RecordWrite;
+use rand::Rng;
+use tokio::sync::watch;
+
+use crate::worker::Worker;
+
+/// Transient faults are retried this many times per page before the dataset fails.
+const MAX_ATTEMPTS: u32 = 5;
+/// The longest a single rate-limit pause may last inside a sync.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// How a dataset ended, if it did.
+enum Outcome {
+    Finished {
+        status: DatasetStatus,
+        error: Option<String>,
+        watermark: Option<String>,
+    },
+    /// The lease was lost or the worker is stopping: leave the row for the next holder.
+    Abandoned,
+}
+
+fn failed(status: DatasetStatus, error: impl Into<String>) -> Outcome {
+    Outcome::Finished {
+        status,
+        error: Some(error.into()),
+        watermark: None,
+    }
+}
+
+/// Runs `dataset` to its end (or until the lease is lost or `stop` is raised), recording the
+/// outcome. Never panics on platform input; every failure ends in a status.
+pub(crate) async fn run_dataset(worker: &Worker, dataset: DatasetRow, stop: watch::Receiver<bool>) {
+    let id = dataset.id;
+    let outcome = match fetch_all(worker, &dataset, stop).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::error!(dataset = %id, error = %e, "dataset failed inside ledgerbridge");
+            failed(
+                DatasetStatus::InternalError,
+                "The sync failed inside ledgerbridge; it can be queued again.",
+            )
+        }
+    };
+    if let Outcome::Finished {
+        status,
+        error,
+        watermark,
+    } = outcome
+    {
+        match worker
+            .store
+            .finish_dataset(
+                id,
+                &worker.owner,
+                status,
+                error.as_deref(),
+                watermark.as_deref(),
+            )
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(dataset = %id, data_type = %dataset.data_type, %status, "dataset finished")
+            }
+            Ok(false) => {
+                tracing::warn!(dataset = %id, "lease lost before the dataset could be finished")
+            }
+            Err(e) => {
+                tracing::error!(dataset = %id, error = %e, "could not record the dataset's end; the lease will expire")
+            }
+        }
+    }
+}
+
+async fn fetch_all(
+    worker: &Worker,
+    dataset: &DatasetRow,
+    stop: watch::Receiver<bool>,
+) -> Result<Outcome, ledgerbridge_store::StoreError> {
+    let store = &worker.store;
+    let Some(conn) = store
+        .get_connection(dataset.company_id, dataset.connection_id)
+        .await?
+    else {
+        return Ok(failed(
+            DatasetStatus::InternalError,
+            "The connection no longer exists.",
+        ));
+    };
+    if conn.status != ConnectionStatus::Linked {
+        return Ok(failed(
+            DatasetStatus::AuthError,
+            format!(
+                "Connection {} is {}: it must be linked again before it can sync.",
+                conn.id, conn.status
+            ),
+        ));
+    }
+    let Some(connector) = worker.connectors.get(&conn.integration_key) else {
+        return Ok(failed(
+            DatasetStatus::InternalError,
+            format!(
+                "No {} connector is available on this server.",
+                conn.platform_name
+            ),
+        ));
+    };
+    let credentials = match store
+        .connection_credentials(conn.company_id, conn.id)
+        .await?
+    {
+        None => serde_json::Value::Object(Default::default()),
+        Some(sealed) => {
+            let plain = worker
+                .secrets
+                .open(&format!("connection:{}", conn.id), &sealed)?;
+            serde_json::from_slice(&plain)
+                .map_err(|e| ledgerbridge_store::StoreError::Corrupt(e.to_string()))?
+        }
+    };
+    let context = ConnectionContext {
+        company_id: conn.company_id,
+        connection_id: conn.id,
+        credentials,
+    };
+    let request = FetchRequest {
+        data_type: dataset.data_type,
+        since: store.last_watermark(conn.id, dataset.data_type).await?,
+        sync_from: None,
+        months_to_sync: None,
+    };
+
+    let mut cursor: Option<String> = None;
+    let mut written: u64 = 0;
+    let mut unmappable: u64 = 0;
+    loop {
+        if *stop.borrow() {
+            return Ok(Outcome::Abandoned);
+        }
+        let page = match fetch_page_with_retries(
+            worker,
+            connector.as_ref(),
+            dataset,
+            &context,
+            &request,
+            cursor.as_deref(),
+        )
+        .await?
+        {
+            Ok(page) => page,
+            Err(outcome) => return Ok(outcome),
+        };
+        let FetchPage {
+            records,
+            deleted,
+            unmappable: bad,
+            next_cursor,
+            watermark,
+            estimated_total,
+        } = page;
+        for (record, reason) in &bad {
+            tracing::warn!(dataset = %dataset.id, record = %record, %reason, "record could not be mapped; kept out of the cache");
+        }
+        unmappable += bad.len() as u64;
+        let batch: Vec<RecordWrite> = records
+            .into_iter()
+            .map(|r| RecordWrite {
+                id: r.id,
+                doc: r.doc,
+            })
+            .collect();
+        if !batch.is_empty() {
+            store
+                .upsert_records(conn.id, conn.company_id, dataset.data_type, &batch)
+                .await?;
+            written += batch.len() as u64;
+        }
+        if !deleted.is_empty() {
+            store
+                .mark_deleted(conn.id, dataset.data_type, &deleted)
+                .await?;
+        }
+        let progress = estimated_total.filter(|t| *t > 0).map_or(50, |t| {
+            i32::try_from((written * 99 / t).min(99)).unwrap_or(99)
+        });
+        let still_ours = store
+            .renew_dataset(
+                dataset.id,
+                &worker.owner,
+                worker.lease_until(),
+                DatasetStatus::Fetching,
+                progress,
+                None,
+            )
+            .await?;
+        if !still_ours {
+            return Ok(Outcome::Abandoned);
+        }
+        match next_cursor {
+            Some(next) => cursor = Some(next),
+            None => {
+                let error = (unmappable > 0).then(|| {
+                    format!("{unmappable} records could not be mapped and were not stored.")
+                });
+                return Ok(Outcome::Finished {
+                    status: DatasetStatus::Complete,
+                    error,
+                    watermark,
+                });
+            }
+        }
+    }
+}
+
+/// One page, retrying transient faults with jittered exponential backoff and waiting out
+/// rate limits (the dataset says `Paused until ...` meanwhile). `Err(outcome)` ends the sync.
+async fn fetch_page_with_retries(
+    worker: &Worker,
+    connector: &dyn Connector,
+    dataset: &DatasetRow,
+    context: &ConnectionContext,
+    request: &FetchRequest,
+    cursor: Option<&str>,
+) -> Result<Result<FetchPage, Outcome>, ledgerbridge_store::StoreError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let error = match connector.fetch_page(context, request, cursor).await {
+            Ok(page) => return Ok(Ok(page)),
+            Err(e) => e,
+        };
+        let outcome = match error {
+            ConnectorError::Transient(msg) if attempt < MAX_ATTEMPTS => {
+                let base = 200u64 << attempt.min(6);
+                let jitter = rand::rng().random_range(0..=base);
+                tracing::warn!(dataset = %dataset.id, attempt, %msg, "transient fault; retrying");
+                tokio::time::sleep(Duration::from_millis(base + jitter)).await;
+                continue;
+            }
+            ConnectorError::Transient(msg) => failed(
+                DatasetStatus::FetchError,
+                format!("The platform kept failing: {msg}"),
+            ),
+            ConnectorError::RateLimited {
+                retry_after,
+                daily_budget_spent: false,
+            } if retry_after <= MAX_RATE_LIMIT_WAIT => {
+                let until = chrono::Utc::now()
+                    + chrono::Duration::from_std(retry_after).unwrap_or_default();
+                let note = format!("Paused until {}", until.format("%Y-%m-%dT%H:%M:%S%.3fZ"));
+                let lease =
+                    worker.lease_until().as_datetime().max(until) + chrono::Duration::seconds(30);
+                let still_ours = worker
+                    .store
+                    .renew_dataset(
+                        dataset.id,
+                        &worker.owner,
+                        ledgerbridge_domain::Timestamp::from_datetime(lease),
+                        DatasetStatus::Fetching,
+                        dataset.progress,
+                        Some(&note),
+                    )
+                    .await?;
+                if !still_ours {
+                    return Ok(Err(Outcome::Abandoned));
+                }
+                tokio::time::sleep(retry_after).await;
+                attempt = 0;
+                continue;
+            }
+            ConnectorError::RateLimited { .. } => failed(
+                DatasetStatus::RateLimitError,
+                "The platform's rate limit is spent; queue the sync again later.",
+            ),
+            ConnectorError::AuthRevoked(msg) => {
+                worker
+                    .store
+                    .transition_connection(
+                        context.company_id,
+                        context.connection_id,
+                        &[ConnectionStatus::Linked],
+                        ConnectionStatus::Deauthorized,
+                    )
+                    .await?;
+                failed(
+                    DatasetStatus::AuthError,
+                    format!(
+                        "The platform revoked access ({msg}); the connection must be linked again."
+                    ),
+                )
+            }
+            ConnectorError::PermissionDenied(msg) => failed(DatasetStatus::PermissionsError, msg),
+            ConnectorError::NotSupported => failed(
+                DatasetStatus::NotSupported,
+                format!(
+                    "Datatype {} not supported by the platform",
+                    request.data_type
+                ),
+            ),
+            ConnectorError::Malformed(msg) => failed(
+                DatasetStatus::FetchError,
+                format!("The platform sent an unreadable page: {msg}"),
+            ),
+        };
+        return Ok(Err(outcome));
+    }
+}

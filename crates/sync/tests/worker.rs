@@ -1,0 +1,393 @@
+//! The worker against a scripted connector, on SQLite and (with
+//! `LEDGERBRIDGE_TEST_POSTGRES_URL`) PostgreSQL.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ledgerbridge_connectors::{
+    BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+};
+use ledgerbridge_domain::platform::{ConnectionStatus, DatasetStatus, SourceType};
+use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
+use ledgerbridge_store::companies::CompanyRow;
+use ledgerbridge_store::connections::ConnectionRow;
+use ledgerbridge_store::crypto::SecretBox;
+use ledgerbridge_store::datasets::DatasetRow;
+use ledgerbridge_store::records::RecordScope;
+use ledgerbridge_store::{ListRequest, Store};
+use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
+use tokio::sync::watch;
+
+/// Serves `pages` in order (one per call), after failing with the queued `faults` first.
+struct Scripted {
+    pages: Vec<FetchPage>,
+    faults: Mutex<VecDeque<ConnectorError>>,
+    seen_since: Mutex<Vec<Option<String>>>,
+}
+
+impl Scripted {
+    fn new(pages: Vec<FetchPage>, faults: Vec<ConnectorError>) -> Arc<Self> {
+        Arc::new(Self {
+            pages,
+            faults: Mutex::new(faults.into()),
+            seen_since: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl Connector for Scripted {
+    fn platform_key(&self) -> &'static str {
+        "mqjo"
+    }
+
+    fn fetch_page<'a>(
+        &'a self,
+        _connection: &'a ConnectionContext,
+        request: &'a FetchRequest,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FetchPage, ConnectorError>> {
+        Box::pin(async move {
+            if let Some(fault) = self.faults.lock().expect("lock").pop_front() {
+                return Err(fault);
+            }
+            if cursor.is_none() {
+                self.seen_since
+                    .lock()
+                    .expect("lock")
+                    .push(request.since.clone());
+            }
+            let i: usize = cursor
+                .map_or(Ok(0), str::parse)
+                .map_err(|_| ConnectorError::Malformed("cursor".into()))?;
+            let mut page = self
+                .pages
+                .get(i)
+                .cloned()
+                .ok_or_else(|| ConnectorError::Malformed("no such page".into()))?;
+            page.next_cursor = (i + 1 < self.pages.len()).then(|| (i + 1).to_string());
+            Ok(page)
+        })
+    }
+}
+
+fn invoice(id: u32, amount: &str) -> SourceRecord {
+    let doc: serde_json::Value = serde_json::from_str(&format!(
+        r#"{{"id":"inv-{id}","issueDate":"2024-01-0{d}","status":"Submitted","totalAmount":{amount},"amountDue":{amount},"totalTaxAmount":0,"currency":"GBP"}}"#,
+        d = id % 9 + 1
+    ))
+    .expect("json");
+    SourceRecord {
+        id: format!("inv-{id}"),
+        doc,
+    }
+}
+
+fn pages() -> Vec<FetchPage> {
+    vec![
+        FetchPage {
+            records: (0..3).map(|i| invoice(i, "10.50")).collect(),
+            estimated_total: Some(5),
+            ..Default::default()
+        },
+        FetchPage {
+            records: (3..5).map(|i| invoice(i, "0.10")).collect(),
+            watermark: Some("w1".into()),
+            ..Default::default()
+        },
+    ]
+}
+
+struct Env {
+    store: Store,
+    company: CompanyId,
+    connection: ConnectionId,
+    _dir: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let schema = format!("w_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+                .await
+                .expect("postgres");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&mut conn)
+                .await
+                .expect("schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options[search_path]={schema}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("w.db").display()),
+    };
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let company = CompanyRow {
+        id: CompanyId::new(),
+        name: "Acme".into(),
+        description: None,
+        tags: Default::default(),
+        platform: String::new(),
+        created: Timestamp::now(),
+        last_sync: None,
+    };
+    let connection = ConnectionRow {
+        id: ConnectionId::new(),
+        company_id: company.id,
+        integration_key: "mqjo".into(),
+        integration_id: uuid::Uuid::new_v4(),
+        source_id: uuid::Uuid::new_v4(),
+        source_type: SourceType::Accounting,
+        platform_name: "Sandbox".into(),
+        status: ConnectionStatus::Linked,
+        created: Timestamp::now(),
+        last_sync: None,
+        errors: Vec::new(),
+        connection_info: None,
+    };
+    store
+        .insert_company(&company, Some(&connection))
+        .await
+        .expect("insert");
+    Env {
+        store,
+        company: company.id,
+        connection: connection.id,
+        _dir: dir,
+    }
+}
+
+fn quick() -> WorkerConfig {
+    WorkerConfig {
+        concurrency: 2,
+        lease: Duration::from_secs(30),
+        poll_interval: Duration::from_millis(20),
+    }
+}
+
+/// Runs a worker until `dataset` is no longer in progress, then stops it.
+async fn run_until_done(env: &Env, connector: Arc<Scripted>, dataset: uuid::Uuid) -> DatasetRow {
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(
+        env.store.clone(),
+        Connectors::default().with(connector),
+        SecretBox::new(&[7; 32]),
+        quick(),
+    );
+    let handle = tokio::spawn(worker.run(stopped));
+    let mut row = None;
+    for _ in 0..500 {
+        let current = env
+            .store
+            .get_dataset(env.company, dataset)
+            .await
+            .expect("get")
+            .expect("exists");
+        if !current.status.is_in_progress() {
+            row = Some(current);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).expect("stop");
+    handle.await.expect("worker");
+    row.expect("dataset finished in time")
+}
+
+async fn queue(env: &Env) -> uuid::Uuid {
+    let d = DatasetRow::queued(env.company, env.connection, DataType::Invoices);
+    env.store.queue_dataset(&d).await.expect("queue");
+    d.id
+}
+
+#[tokio::test]
+async fn syncs_pages_completes_and_resumes_from_the_watermark() {
+    let env = env().await;
+    let connector = Scripted::new(pages(), vec![]);
+    let first = queue(&env).await;
+    let done = run_until_done(&env, connector.clone(), first).await;
+    assert_eq!(done.status, DatasetStatus::Complete, "{done:?}");
+    assert_eq!(done.progress, 100);
+    assert!(done.completed.is_some() && done.error_message.is_none());
+
+    let page = env
+        .store
+        .list_records(
+            RecordScope::Company(env.company),
+            DataType::Invoices,
+            &ListRequest::default(),
+        )
+        .await
+        .expect("list");
+    assert_eq!(page.total, 5);
+    assert!(
+        page.results
+            .iter()
+            .any(|d| d.contains("\"totalAmount\":0.10")),
+        "money keeps its digits"
+    );
+
+    let status = env.store.data_status(env.company).await.expect("status");
+    assert_eq!(status[0].last_success.map(|(id, _)| id), Some(first));
+    let conn = env
+        .store
+        .get_connection(env.company, env.connection)
+        .await
+        .expect("conn")
+        .expect("exists");
+    assert!(conn.last_sync.is_some());
+
+    let second = queue(&env).await;
+    let done = run_until_done(&env, connector.clone(), second).await;
+    assert_eq!(done.status, DatasetStatus::Complete);
+    assert_eq!(
+        *connector.seen_since.lock().expect("lock"),
+        vec![None, Some("w1".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_then_fail() {
+    let env = env().await;
+    let flaky = Scripted::new(
+        pages(),
+        vec![
+            ConnectorError::Transient("503".into()),
+            ConnectorError::Transient("timeout".into()),
+        ],
+    );
+    let id = queue(&env).await;
+    assert_eq!(
+        run_until_done(&env, flaky, id).await.status,
+        DatasetStatus::Complete
+    );
+
+    let broken = Scripted::new(
+        pages(),
+        (0..10)
+            .map(|_| ConnectorError::Transient("503".into()))
+            .collect(),
+    );
+    let id = queue(&env).await;
+    let done = run_until_done(&env, broken, id).await;
+    assert_eq!(done.status, DatasetStatus::FetchError);
+    assert!(done.error_message.expect("message").contains("503"));
+}
+
+#[tokio::test]
+async fn revoked_grant_deauthorizes_and_keeps_old_data() {
+    let env = env().await;
+    let id = queue(&env).await;
+    assert_eq!(
+        run_until_done(&env, Scripted::new(pages(), vec![]), id)
+            .await
+            .status,
+        DatasetStatus::Complete
+    );
+
+    let revoked = Scripted::new(
+        pages(),
+        vec![ConnectorError::AuthRevoked("invalid_grant".into())],
+    );
+    let id = queue(&env).await;
+    let done = run_until_done(&env, revoked, id).await;
+    assert_eq!(done.status, DatasetStatus::AuthError);
+    let conn = env
+        .store
+        .get_connection(env.company, env.connection)
+        .await
+        .expect("conn")
+        .expect("exists");
+    assert_eq!(conn.status, ConnectionStatus::Deauthorized);
+    let page = env
+        .store
+        .list_records(
+            RecordScope::Company(env.company),
+            DataType::Invoices,
+            &ListRequest::default(),
+        )
+        .await
+        .expect("list");
+    assert_eq!(page.total, 5, "cached data stays readable");
+}
+
+#[tokio::test]
+async fn spent_rate_budget_and_unsupported_types_end_in_their_status() {
+    let env = env().await;
+    let limited = Scripted::new(
+        pages(),
+        vec![ConnectorError::RateLimited {
+            retry_after: Duration::from_secs(3600),
+            daily_budget_spent: true,
+        }],
+    );
+    let id = queue(&env).await;
+    assert_eq!(
+        run_until_done(&env, limited, id).await.status,
+        DatasetStatus::RateLimitError
+    );
+    let unsupported = Scripted::new(pages(), vec![ConnectorError::NotSupported]);
+    let id = queue(&env).await;
+    assert_eq!(
+        run_until_done(&env, unsupported, id).await.status,
+        DatasetStatus::NotSupported
+    );
+}
+
+#[tokio::test]
+async fn expired_leases_are_reclaimed_and_live_ones_respected() {
+    let env = env().await;
+    let id = queue(&env).await;
+    // A worker that died holding the dataset: its lease has expired.
+    let past = Timestamp::from_datetime(chrono::Utc::now() - chrono::Duration::seconds(5));
+    let claimed = env
+        .store
+        .claim_datasets("dead-worker", past, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        run_until_done(&env, Scripted::new(pages(), vec![]), id)
+            .await
+            .status,
+        DatasetStatus::Complete
+    );
+
+    // A live lease is not taken by anyone else, and its holder's shutdown hands it back.
+    let id = queue(&env).await;
+    let future = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(600));
+    assert_eq!(
+        env.store
+            .claim_datasets("busy-worker", future, 10)
+            .await
+            .expect("claim")
+            .len(),
+        1
+    );
+    assert!(
+        env.store
+            .claim_datasets("other", future, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    assert_eq!(
+        env.store
+            .release_datasets("busy-worker")
+            .await
+            .expect("release"),
+        1
+    );
+    assert_eq!(
+        run_until_done(&env, Scripted::new(pages(), vec![]), id)
+            .await
+            .status,
+        DatasetStatus::Complete
+    );
+}
