@@ -12,7 +12,11 @@ use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::crypto::SecretBox;
+use ledgerbridge_sync::scheduler::run_scheduler;
 use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
+
+/// How often a worker process looks for scheduled syncs that are due.
+const SCHEDULER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 use tokio::net::TcpListener;
 
 use crate::config::{Config, Role};
@@ -152,6 +156,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let scheduler = self.worker.as_ref().map(|_| {
+            tokio::spawn(run_scheduler(
+                self.store.clone(),
+                SCHEDULER_INTERVAL,
+                worker_stopped.clone(),
+            ))
+        });
         let worker = self.worker.map(|w| tokio::spawn(w.run(worker_stopped)));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
@@ -161,6 +172,9 @@ impl Application {
         let _ = stop_worker.send(true);
         if let Some(w) = worker {
             let _ = w.await;
+        }
+        if let Some(s) = scheduler {
+            let _ = s.await;
         }
         self.store.close().await;
         served?;

@@ -19,6 +19,7 @@ pub mod filter;
 mod listing;
 mod pool;
 pub mod records;
+pub mod schedules;
 pub mod settings;
 
 pub use error::StoreError;

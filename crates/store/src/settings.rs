@@ -1,6 +1,7 @@
 //! Client-wide settings documents and per-company sync settings, stored as JSON.
 
 use ledgerbridge_domain::CompanyId;
+use ledgerbridge_domain::platform::{CompanySyncSettings, ProfileSyncSettings, SyncSetting};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -72,6 +73,24 @@ impl Store {
                 .fetch_one(pool)
                 .await)?;
         Ok(serde_json::from_str(&stored.0)?)
+    }
+
+    /// The sync settings that apply to a company: its own when it overrides the defaults,
+    /// else the profile's, else the defaults (every type on first link, daily).
+    pub async fn effective_sync_settings(&self, company: CompanyId) -> Result<Vec<SyncSetting>> {
+        if let Some(own) = self
+            .get_company_sync_settings::<CompanySyncSettings>(company)
+            .await?
+        {
+            if own.overrides_defaults {
+                return Ok(own.settings);
+            }
+        }
+        Ok(self
+            .get_settings::<ProfileSyncSettings>(SettingsDoc::ProfileSyncSettings)
+            .await?
+            .unwrap_or_else(ProfileSyncSettings::defaults)
+            .settings)
     }
 
     /// A company's own sync settings document, if it has one.

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod run;
+pub mod scheduler;
 mod worker;
 
 pub use worker::{Connectors, Worker, WorkerConfig};

@@ -391,3 +391,65 @@ async fn expired_leases_are_reclaimed_and_live_ones_respected() {
         DatasetStatus::Complete
     );
 }
+
+#[tokio::test]
+async fn scheduler_queues_what_is_due_and_moves_it_on() {
+    use ledgerbridge_domain::platform::{CompanySyncSettings, SyncSetting};
+    use ledgerbridge_sync::scheduler::tick;
+
+    let env = env().await;
+    let now = Timestamp::now();
+    let hours = |h: i64| Timestamp::from_datetime(now.as_datetime() + chrono::Duration::hours(h));
+    env.store
+        .schedule_sync(env.company, env.connection, DataType::Invoices, hours(-1))
+        .await
+        .expect("schedule");
+    env.store
+        .schedule_sync(env.company, env.connection, DataType::Bills, hours(5))
+        .await
+        .expect("schedule");
+
+    let stats = tick(&env.store, now).await.expect("tick");
+    assert_eq!((stats.queued, stats.skipped, stats.dropped), (1, 0, 0));
+    let queued = env
+        .store
+        .dataset_in_progress(env.connection, DataType::Invoices)
+        .await
+        .expect("running");
+    assert!(queued.is_some());
+    assert_eq!(
+        tick(&env.store, now).await.expect("tick").queued,
+        0,
+        "the next slot is a day later"
+    );
+
+    // A day later the invoices sync is still running: skipped, not doubled; bills are due.
+    let stats = tick(&env.store, hours(25)).await.expect("tick");
+    assert_eq!((stats.queued, stats.skipped), (1, 1));
+
+    // Settings that stop scheduling invoices drop the entry.
+    let own = CompanySyncSettings {
+        company_id: env.company,
+        settings: vec![SyncSetting {
+            sync_schedule: 0,
+            ..SyncSetting::default_for(DataType::Invoices, 0)
+        }],
+        overrides_defaults: true,
+    };
+    env.store
+        .put_company_sync_settings(env.company, &own)
+        .await
+        .expect("settings");
+    let stats = tick(&env.store, hours(50)).await.expect("tick");
+    assert_eq!(
+        stats.dropped, 2,
+        "invoices unscheduled, and bills are not in the company's settings"
+    );
+    assert!(
+        env.store
+            .due_syncs(hours(1000), 10)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+}

@@ -17,9 +17,9 @@ use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
 use ledgerbridge_store::ListRequest;
 use ledgerbridge_store::connections::ConnectionRow;
 use ledgerbridge_store::datasets::{DatasetRow, QueueError};
+use ledgerbridge_store::schedules::next_run_after;
 
 use super::companies::company_id;
-use super::settings::effective_sync_settings;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ListParams, QueryParams, parse_id};
 use crate::state::AppState;
@@ -169,7 +169,8 @@ pub async fn refresh_company_data(
 }
 
 /// Queues, in `syncOrder`, every data type whose sync setting says `fetchOnFirstLink` and
-/// that the connection's platform serves; types already in progress are left running.
+/// that the connection's platform serves (types already in progress are left running), and
+/// schedules the next sync of every type with a `syncSchedule`.
 pub(crate) async fn queue_fetch_on_first_link(
     state: &AppState,
     conn: &ConnectionRow,
@@ -177,19 +178,29 @@ pub(crate) async fn queue_fetch_on_first_link(
     let Some(platform) = catalog::platform(&conn.integration_key) else {
         return Ok(());
     };
-    let mut settings = effective_sync_settings(state, conn.company_id).await?;
+    let mut settings = state.store.effective_sync_settings(conn.company_id).await?;
     settings.sort_by_key(|s| s.sync_order);
+    let now = Timestamp::now();
     for s in settings
         .iter()
-        .filter(|s| s.fetch_on_first_link && platform.data_types.contains(&s.data_type))
+        .filter(|s| platform.data_types.contains(&s.data_type))
     {
-        match state
-            .store
-            .queue_dataset(&DatasetRow::queued(conn.company_id, conn.id, s.data_type))
-            .await
-        {
-            Ok(()) | Err(QueueError::AlreadyInProgress(_)) => {}
-            Err(QueueError::Store(e)) => return Err(e.into()),
+        if s.fetch_on_first_link {
+            match state
+                .store
+                .queue_dataset(&DatasetRow::queued(conn.company_id, conn.id, s.data_type))
+                .await
+            {
+                Ok(()) | Err(QueueError::AlreadyInProgress(_)) => {}
+                Err(QueueError::Store(e)) => return Err(e.into()),
+            }
+        }
+        if s.sync_schedule > 0 {
+            let next = next_run_after(now, s.sync_schedule);
+            state
+                .store
+                .schedule_sync(conn.company_id, conn.id, s.data_type, next)
+                .await?;
         }
     }
     Ok(())

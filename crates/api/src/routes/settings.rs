@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ledgerbridge_domain::CompanyId;
 use ledgerbridge_domain::platform::{
-    CompanySyncSettings, CorsSettings, Profile, ProfileSyncSettings, SyncSetting, validate_settings,
+    CompanySyncSettings, CorsSettings, Profile, ProfileSyncSettings, validate_settings,
 };
 use ledgerbridge_store::settings::SettingsDoc;
 
@@ -42,24 +41,6 @@ pub async fn profile_sync_settings(state: &AppState) -> ApiResult<ProfileSyncSet
         .unwrap_or_else(ProfileSyncSettings::defaults);
     settings.client_id = Some(state.store.client_id().await?.to_string());
     Ok(settings)
-}
-
-/// The sync settings that apply to a company: its own when it overrides the defaults, else
-/// the profile's.
-pub async fn effective_sync_settings(
-    state: &AppState,
-    company: CompanyId,
-) -> ApiResult<Vec<SyncSetting>> {
-    if let Some(own) = state
-        .store
-        .get_company_sync_settings::<CompanySyncSettings>(company)
-        .await?
-    {
-        if own.overrides_defaults {
-            return Ok(own.settings);
-        }
-    }
-    Ok(profile_sync_settings(state).await?.settings)
 }
 
 /// `GET /profile`
