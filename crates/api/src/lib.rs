@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(api_keys::delete_api_key),
         )
         .merge(accounting::routes())
+        .merge(routes::accounting_documents::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_key,

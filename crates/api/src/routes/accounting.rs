@@ -90,7 +90,7 @@ pub fn routes() -> Router<AppState> {
 /// connection) exist, its platform serves the type (404 otherwise, in Codat's words), and a
 /// sync of the type has been requested and has either succeeded once or finished (409 while
 /// the first one is still running or when none was ever requested).
-async fn readable_scope(
+pub(crate) async fn readable_scope(
     state: &AppState,
     data_type: DataType,
     company: &str,

@@ -1,6 +1,7 @@
 //! One module per resource; handlers are `verb_noun`.
 
 pub mod accounting;
+pub mod accounting_documents;
 pub mod api_keys;
 pub mod companies;
 pub mod connections;

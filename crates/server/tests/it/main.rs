@@ -2,6 +2,7 @@
 //! PostgreSQL when `LEDGERBRIDGE_TEST_POSTGRES_URL` is set (a fresh schema per test).
 
 mod accounting;
+mod accounting_documents;
 mod api_keys;
 mod cli;
 mod companies;

@@ -1,0 +1,483 @@
+//! The single-document accounting reads on the Sandbox: company info, the financial
+//! statements in `periodLength`-month periods, and the aged debtor and creditor reports,
+//! each checked against the operation's 200 response schema in Codat's `Codat-Lending.yaml`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use ledgerbridge_domain::accounting::{
+    AgedCreditorReport, AgedDebtorReport, BalanceSheet, Bill, BillStatus, CashFlowStatement,
+    CompanyInfo, Invoice, InvoiceStatus, Money, ProfitAndLoss,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::helpers::{TestApp, assert_error};
+
+/// Where Codat's OpenAPI files are: `LEDGERBRIDGE_CODAT_REFERENCE`, else the nearest
+/// `shared/reference/codat` beside the crate or one of its parent folders.
+fn reference_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LEDGERBRIDGE_CODAT_REFERENCE") {
+        return PathBuf::from(dir);
+    }
+    let crate_dir = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    );
+    crate_dir
+        .ancestors()
+        .map(|dir| dir.join("shared/reference/codat"))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/reference/codat"))
+}
+
+/// Rewrites OpenAPI 3.0's `nullable: true` next to `type: T` into JSON Schema's
+/// `type: [T, "null"]`, everywhere in `value`.
+fn normalise(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if object.get("nullable") == Some(&Value::Bool(true))
+                && let Some(Value::String(ty)) = object.get("type").cloned()
+            {
+                object.insert("type".into(), json!([ty, "null"]));
+            }
+            object.values_mut().for_each(normalise);
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+/// `Codat-Lending.yaml`, normalised (the whole document, so `#/components/...` resolves).
+fn lending() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let path = reference_dir().join("Codat-Lending.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {}: {e}. These tests need Codat's OpenAPI files; set \
+                 LEDGERBRIDGE_CODAT_REFERENCE to the folder that holds them.",
+                path.display()
+            )
+        });
+        let mut doc: Value =
+            serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        normalise(&mut doc);
+        doc
+    })
+}
+
+/// Validates `body` against the 200 response schema of `GET {path}` (the spec's path
+/// template) in `Codat-Lending.yaml`.
+fn assert_matches_spec(path: &str, body: &Value) {
+    let doc = lending();
+    let schema =
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            .clone();
+    assert!(schema.is_object(), "no 200 schema for GET {path}");
+    let mut root = Map::new();
+    root.insert(
+        "components".into(),
+        json!({ "schemas": doc["components"]["schemas"].clone() }),
+    );
+    if let Value::Object(s) = schema {
+        root.extend(s);
+    }
+    let validator = jsonschema::draft202012::options()
+        .build(&Value::Object(root))
+        .unwrap_or_else(|e| panic!("compiling the schema of {path}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "GET {path}: {errors:#?}\n{body}");
+}
+
+/// GETs `url`, expects 200, checks the body against `spec_path`'s schema and reads it as `T`.
+async fn read<T: DeserializeOwned>(app: &TestApp, url: &str, spec_path: &str) -> (Value, T) {
+    let (s, body) = app.get(url).await;
+    assert_eq!(s, StatusCode::OK, "{url}: {body}");
+    assert_matches_spec(spec_path, &body);
+    let typed = serde_json::from_value(body.clone())
+        .unwrap_or_else(|e| panic!("{url} does not read as the domain type: {e}\n{body}"));
+    (body, typed)
+}
+
+/// Every record of a list endpoint, as raw JSON.
+async fn all(app: &TestApp, url: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let (s, body) = app.get(&format!("{url}?pageSize=5000&page={page}")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let results = body["results"].as_array().cloned().unwrap_or_default();
+        let n = results.len();
+        out.extend(results);
+        if n < 5000 {
+            break;
+        }
+    }
+    out
+}
+
+fn sum<'a>(values: impl IntoIterator<Item = &'a Money>) -> Money {
+    values
+        .into_iter()
+        .fold(Money::zero(), |a, b| a.checked_add(b).expect("sum fits"))
+}
+
+/// Polls `dataStatus` until no data type is queued or running.
+async fn wait_for_syncs(app: &TestApp, company: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (s, status) = app.get(&format!("/companies/{company}/dataStatus")).await;
+        assert_eq!(s, StatusCode::OK);
+        let object = status.as_object().expect("object");
+        let running = object.values().any(|v| {
+            matches!(
+                v["currentStatus"].as_str(),
+                Some("Queued" | "Fetching" | "Initial")
+            )
+        });
+        if !running && !object.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "syncs did not finish: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const INFO: &str = "/companies/{companyId}/data/info";
+const BALANCE_SHEET: &str = "/companies/{companyId}/data/financials/balanceSheet";
+const PROFIT_AND_LOSS: &str = "/companies/{companyId}/data/financials/profitAndLoss";
+const CASH_FLOW: &str = "/companies/{companyId}/data/financials/cashFlowStatement";
+const AGED_DEBTOR: &str = "/companies/{companyId}/reports/agedDebtor";
+const AGED_CREDITOR: &str = "/companies/{companyId}/reports/agedCreditor";
+
+#[tokio::test]
+async fn documents_statements_and_aged_reports_on_the_sandbox() {
+    let app = TestApp::spawn_with(|c| c.worker_concurrency = 4).await;
+    let c = app
+        .create_company(json!({"name": "Wombat Wholesale", "platformType": "mqjo"}))
+        .await;
+    let company = c["id"].as_str().expect("id").to_string();
+    let conn = c["dataConnections"][0]["id"]
+        .as_str()
+        .expect("conn")
+        .to_string();
+    let base = format!("/companies/{company}");
+
+    // Before any sync: 409 on the reads, `false` on the availability checks.
+    for url in [
+        format!("{base}/data/info"),
+        format!("{base}/data/financials/balanceSheet?periodLength=1&periodsToCompare=1"),
+        format!("{base}/data/financials/profitAndLoss?periodLength=1&periodsToCompare=1"),
+        format!("{base}/data/financials/cashFlowStatement?periodLength=1&periodsToCompare=1"),
+        format!("{base}/reports/agedDebtor"),
+        format!("{base}/reports/agedCreditor"),
+    ] {
+        let (s, body) = app.get(&url).await;
+        assert_error(s, &body, StatusCode::CONFLICT);
+    }
+    for which in ["agedDebtor", "agedCreditor"] {
+        let (s, body) = app.get(&format!("{base}/reports/{which}/available")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body, json!(false));
+        assert_matches_spec(
+            &format!("/companies/{{companyId}}/reports/{which}/available"),
+            &body,
+        );
+    }
+    let (s, body) = app
+        .get("/companies/00000000-0000-0000-0000-000000000000/reports/agedDebtor/available")
+        .await;
+    assert_error(s, &body, StatusCode::NOT_FOUND);
+
+    let (s, linked) = app
+        .call(
+            Method::PUT,
+            &format!("{base}/connections/{conn}/authorization"),
+            Some(json!({"dataset": "small", "seed": "42"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{linked}");
+    wait_for_syncs(&app, &company).await;
+
+    // Company info.
+    let (info, _): (Value, CompanyInfo) = read(&app, &format!("{base}/data/info"), INFO).await;
+    assert!(info["companyName"].is_string(), "{info}");
+
+    // Balance sheet: each period balances, and a quarter reports its last month's position.
+    let (_, months): (_, BalanceSheet) = read(
+        &app,
+        &format!("{base}/data/financials/balanceSheet?periodLength=1&periodsToCompare=6"),
+        BALANCE_SHEET,
+    )
+    .await;
+    assert_eq!(months.reports.len(), 6, "the small books span six months");
+    for p in &months.reports {
+        let assets = &p.assets.as_ref().expect("assets").value;
+        let liabilities = &p.liabilities.as_ref().expect("liabilities").value;
+        let equity = &p.equity.as_ref().expect("equity").value;
+        assert_eq!(
+            assets.checked_sub(liabilities).expect("fits").to_decimal(),
+            p.net_assets.to_decimal(),
+            "netAssets = assets - liabilities on {:?}",
+            p.date
+        );
+        assert_eq!(
+            equity.to_decimal(),
+            p.net_assets.to_decimal(),
+            "assets = liabilities + equity on {:?}",
+            p.date
+        );
+    }
+    let dates: Vec<_> = months.reports.iter().map(|p| p.date.clone()).collect();
+    let days: Vec<_> = dates.iter().map(|d| d.as_ref().map(|d| d.date())).collect();
+    assert!(
+        days.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {dates:?}"
+    );
+    assert_eq!(months.most_recent_available_month, dates[0]);
+    let (_, quarters): (_, BalanceSheet) = read(
+        &app,
+        &format!("{base}/data/financials/balanceSheet?periodLength=3&periodsToCompare=2"),
+        BALANCE_SHEET,
+    )
+    .await;
+    assert_eq!(quarters.reports.len(), 2);
+    assert_eq!(quarters.reports[0], months.reports[0]);
+    assert_eq!(quarters.reports[1], months.reports[3]);
+
+    // Profit and loss: a quarter is the exact sum of its months.
+    let (_, pl_months): (_, ProfitAndLoss) = read(
+        &app,
+        &format!("{base}/data/financials/profitAndLoss?periodLength=1&periodsToCompare=6"),
+        PROFIT_AND_LOSS,
+    )
+    .await;
+    assert_eq!(pl_months.reports.len(), 6);
+    let (_, pl_quarters): (_, ProfitAndLoss) = read(
+        &app,
+        &format!("{base}/data/financials/profitAndLoss?periodLength=3&periodsToCompare=2"),
+        PROFIT_AND_LOSS,
+    )
+    .await;
+    assert_eq!(pl_quarters.reports.len(), 2);
+    for (q, quarter) in pl_quarters.reports.iter().enumerate() {
+        let ms = &pl_months.reports[q * 3..q * 3 + 3];
+        assert_eq!(quarter.to_date, ms[0].to_date);
+        assert_eq!(quarter.from_date, ms[2].from_date);
+        assert_eq!(
+            quarter.net_profit.to_decimal(),
+            sum(ms.iter().map(|m| &m.net_profit)).to_decimal()
+        );
+        assert_eq!(
+            quarter.gross_profit.to_decimal(),
+            sum(ms.iter().map(|m| &m.gross_profit)).to_decimal()
+        );
+        let income = |p: &ledgerbridge_domain::accounting::ProfitAndLossPeriod| {
+            p.income.as_ref().expect("income").value.clone()
+        };
+        let monthly_income: Vec<Money> = ms.iter().map(income).collect();
+        assert_eq!(
+            income(quarter).to_decimal(),
+            sum(&monthly_income).to_decimal()
+        );
+    }
+    // startMonth picks the newest month of the report.
+    let start = pl_months.reports[1]
+        .from_date
+        .as_ref()
+        .expect("from")
+        .as_str()
+        .to_string();
+    let (_, shifted): (_, ProfitAndLoss) = read(
+        &app,
+        &format!(
+            "{base}/data/financials/profitAndLoss?periodLength=1&periodsToCompare=2&startMonth={}",
+            &start[..10]
+        ),
+        PROFIT_AND_LOSS,
+    )
+    .await;
+    assert_eq!(shifted.reports, pl_months.reports[1..3]);
+
+    // Cash flow: a quarter's receipts and payments are the sums of its months'.
+    let (_, cf_months): (_, CashFlowStatement) = read(
+        &app,
+        &format!("{base}/data/financials/cashFlowStatement?periodLength=1&periodsToCompare=6"),
+        CASH_FLOW,
+    )
+    .await;
+    let (_, cf_quarters): (_, CashFlowStatement) = read(
+        &app,
+        &format!("{base}/data/financials/cashFlowStatement?periodLength=3&periodsToCompare=2"),
+        CASH_FLOW,
+    )
+    .await;
+    assert_eq!(cf_quarters.reports.len(), 2);
+    for (q, quarter) in cf_quarters.reports.iter().enumerate() {
+        let ms = &cf_months.reports[q * 3..q * 3 + 3];
+        let receipts: Vec<Money> = ms
+            .iter()
+            .map(|m| m.cash_receipts.as_ref().expect("receipts").value.clone())
+            .collect();
+        let payments: Vec<Money> = ms
+            .iter()
+            .map(|m| m.cash_payments.as_ref().expect("payments").value.clone())
+            .collect();
+        assert_eq!(
+            quarter
+                .cash_receipts
+                .as_ref()
+                .expect("receipts")
+                .value
+                .to_decimal(),
+            sum(&receipts).to_decimal()
+        );
+        assert_eq!(
+            quarter
+                .cash_payments
+                .as_ref()
+                .expect("payments")
+                .value
+                .to_decimal(),
+            sum(&payments).to_decimal()
+        );
+    }
+
+    // Aged debtors: the buckets add up to what the invoices issued by the report date still
+    // have due.
+    let invoices: Vec<Invoice> = all(&app, &format!("{base}/data/invoices"))
+        .await
+        .into_iter()
+        .map(|v| serde_json::from_value(v).expect("invoice"))
+        .collect();
+    let bills: Vec<Bill> = all(&app, &format!("{base}/data/bills"))
+        .await
+        .into_iter()
+        .map(|v| serde_json::from_value(v).expect("bill"))
+        .collect();
+    // A report date inside the books (the amounts due are as synced, so a recent date).
+    let mid = invoices
+        .iter()
+        .map(|i| i.issue_date.date())
+        .max()
+        .expect("invoices")
+        - chrono::Duration::days(10);
+    for report_date in [None, Some(mid)] {
+        let suffix = report_date.map_or(String::new(), |d| {
+            format!("?reportDate={d}&numberOfPeriods=3&periodLengthDays=15")
+        });
+        let buckets = if report_date.is_some() { 3 } else { 4 };
+        let cutoff = report_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+
+        let (_, debtors): (_, AgedDebtorReport) = read(
+            &app,
+            &format!("{base}/reports/agedDebtor{suffix}"),
+            AGED_DEBTOR,
+        )
+        .await;
+        let mut amounts = Vec::new();
+        for d in debtors.data.as_deref().unwrap_or_default() {
+            for c in d.aged_currency_outstanding.as_deref().unwrap_or_default() {
+                let b = c.aged_outstanding_amounts.as_deref().unwrap_or_default();
+                assert_eq!(b.len(), buckets);
+                amounts.extend(b.iter().filter_map(|a| a.amount.clone()));
+            }
+        }
+        let expected: Vec<Money> = invoices
+            .iter()
+            .filter(|i| {
+                !matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+                    && i.issue_date.date() <= cutoff
+            })
+            .map(|i| i.amount_due.clone())
+            .collect();
+        assert!(
+            !sum(&expected).is_zero(),
+            "invoices outstanding at {cutoff}"
+        );
+        assert_eq!(
+            sum(&amounts).to_decimal(),
+            sum(&expected).to_decimal(),
+            "aged debtors at {cutoff}"
+        );
+
+        let (_, creditors): (_, AgedCreditorReport) = read(
+            &app,
+            &format!("{base}/reports/agedCreditor{suffix}"),
+            AGED_CREDITOR,
+        )
+        .await;
+        let mut amounts = Vec::new();
+        for d in creditors.data.as_deref().unwrap_or_default() {
+            for c in d.aged_currency_outstanding.as_deref().unwrap_or_default() {
+                let b = c.aged_outstanding_amounts.as_deref().unwrap_or_default();
+                assert_eq!(b.len(), buckets);
+                amounts.extend(b.iter().filter_map(|a| a.amount.clone()));
+            }
+        }
+        let expected: Vec<Money> = bills
+            .iter()
+            .filter(|b| {
+                !matches!(b.status, BillStatus::Void | BillStatus::Draft)
+                    && b.issue_date.date() <= cutoff
+            })
+            .filter_map(|b| b.amount_due.clone())
+            .collect();
+        assert_eq!(
+            sum(&amounts).to_decimal(),
+            sum(&expected).to_decimal(),
+            "aged creditors at {cutoff}"
+        );
+    }
+    for which in ["agedDebtor", "agedCreditor"] {
+        let (s, body) = app.get(&format!("{base}/reports/{which}/available")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body, json!(true));
+    }
+
+    // Bad parameters: 400 with a message naming the parameter.
+    for (query, name) in [
+        ("financials/balanceSheet?periodsToCompare=1", "periodLength"),
+        (
+            "financials/balanceSheet?periodLength=0&periodsToCompare=1",
+            "periodLength",
+        ),
+        (
+            "financials/profitAndLoss?periodLength=13&periodsToCompare=1",
+            "periodLength",
+        ),
+        (
+            "financials/profitAndLoss?periodLength=1",
+            "periodsToCompare",
+        ),
+        (
+            "financials/cashFlowStatement?periodLength=1&periodsToCompare=0",
+            "periodsToCompare",
+        ),
+        (
+            "financials/cashFlowStatement?periodLength=x&periodsToCompare=1",
+            "periodLength",
+        ),
+        (
+            "financials/profitAndLoss?periodLength=1&periodsToCompare=1&startMonth=soon",
+            "startMonth",
+        ),
+    ] {
+        let (s, body) = app.get(&format!("{base}/data/{query}")).await;
+        let message = assert_error(s, &body, StatusCode::BAD_REQUEST);
+        assert!(message.contains(name), "{query}: {message}");
+    }
+    for (query, name) in [
+        ("agedDebtor?reportDate=yesterday", "reportDate"),
+        ("agedDebtor?numberOfPeriods=0", "numberOfPeriods"),
+        ("agedCreditor?periodLengthDays=-5", "periodLengthDays"),
+    ] {
+        let (s, body) = app.get(&format!("{base}/reports/{query}")).await;
+        let message = assert_error(s, &body, StatusCode::BAD_REQUEST);
+        assert!(message.contains(name), "{query}: {message}");
+    }
+}
