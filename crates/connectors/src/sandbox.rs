@@ -4,7 +4,8 @@
 //! A connection's credentials say which books: `{"dataset": "small|medium|large", "seed":
 //! "..."}` (the seed defaults to the connection id, so every company gets its own books). Each
 //! sync sees the next snapshot of the evolving books: the watermark of a completed sync is
-//! `sync:{n}`, and the next one reads snapshot `n + 1`, with the records deleted in between.
+//! `sync:{n}`, and the next one reads snapshot `n + 1`: only the records changed since sync
+//! `n`'s cut-off, and the ones deleted since.
 //!
 //! Pages come from a generator thread per running fetch, through a bounded channel, so a
 //! large data type is never in memory whole and each page costs only its own generation.
@@ -103,6 +104,16 @@ fn spawn_generator(
         let codat = Codat::new(&books);
         let snapshot = books.at_sync(sync);
         let key = data_type.key();
+        // An incremental sync (any after the first) reads only what changed since the cut-off
+        // of the sync its watermark came from, like a platform's modified-since filter.
+        let since = sync
+            .checked_sub(1)
+            .map(|previous| books.cutoff(previous).and_time(chrono::NaiveTime::MIN));
+        let changed = |r: &Record| match (since, r) {
+            (None, _) => true,
+            (Some(since), Record::Deleted(d)) => d.at >= since,
+            (Some(since), r) => r.modified().is_none_or(|m| m >= since),
+        };
         let mut page = FetchPage::default();
         let mut index = 0u64;
         let send = |page: FetchPage, index: &mut u64| -> bool {
@@ -110,7 +121,10 @@ fn spawn_generator(
             *index += 1;
             keep_going
         };
-        for record in snapshot.records().filter(|r| codat::data_type(r) == key) {
+        for record in snapshot
+            .records()
+            .filter(|r| codat::data_type(r) == key && changed(r))
+        {
             if let Record::Deleted(d) = &record {
                 page.deleted.push(codat.deleted(d).1);
             } else if let Some(mapped) = codat.map(&record) {
