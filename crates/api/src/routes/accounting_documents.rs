@@ -17,9 +17,9 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use ledgerbridge_domain::DataType;
 use ledgerbridge_domain::accounting::{
     AgedCreditor, AgedCreditorReport, AgedCurrencyOutstanding, AgedDebtor, AgedDebtorReport,
-    AgedOutstandingAmount, BalanceSheet, BalanceSheetPeriod, Bill, BillStatus, CashFlowPeriod,
-    CashFlowStatement, CodatDateTime, Invoice, InvoiceStatus, Money, ProfitAndLoss,
-    ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
+    AgedOutstandingAmount, AgedOutstandingAmountDetail, BalanceSheet, BalanceSheetPeriod, Bill,
+    BillStatus, CashFlowPeriod, CashFlowStatement, CodatDateTime, Invoice, InvoiceStatus, Money,
+    ProfitAndLoss, ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
 };
 use ledgerbridge_domain::paging::PageRequest;
 use ledgerbridge_store::ListRequest;
@@ -448,8 +448,10 @@ struct Outstanding {
 }
 
 /// Per contact (by id), per currency, the amounts in each bucket. Bucket `k` holds what is
-/// `k * len` to `(k + 1) * len - 1` days overdue at the report date (bucket 0 also holds what
-/// is not yet due; the last one everything older).
+/// `k * len` to `(k + 1) * len - 1` days overdue at the report date, i.e. due after
+/// `reportDate - (k + 1) * len` and on or before `reportDate - k * len` (bucket 0 also holds
+/// what is not yet due; the last one everything older). A document without a due date ages
+/// from its issue date.
 type Buckets = BTreeMap<String, (Option<String>, BTreeMap<String, Vec<Money>>)>;
 
 fn bucket(items: Vec<Outstanding>, p: &AgedParams) -> ApiResult<Buckets> {
@@ -475,9 +477,13 @@ fn bucket(items: Vec<Outstanding>, p: &AgedParams) -> ApiResult<Buckets> {
     Ok(out)
 }
 
+/// The buckets in Codat's form: consecutive `periodLengthDays` spans back from the report
+/// date (`fromDate` of one is `toDate` of the next, as Codat writes them; the last starts at
+/// `0001-01-01`), each with its amount under `details` as `detail` (`Invoices`, `Bills`).
 fn currency_outstanding(
     by_currency: BTreeMap<String, Vec<Money>>,
     p: &AgedParams,
+    detail: &str,
 ) -> Vec<AgedCurrencyOutstanding> {
     let len = i64::from(p.length_days);
     let last = p.periods as usize;
@@ -492,13 +498,19 @@ fn currency_outstanding(
                     .map(|(k, amount)| {
                         let k = k as i64;
                         let to = p.report_date - Duration::days(k * len);
-                        let from = p.report_date - Duration::days((k + 1) * len - 1);
+                        let from = if k as usize + 1 < last {
+                            p.report_date - Duration::days((k + 1) * len)
+                        } else {
+                            NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
+                        };
                         AgedOutstandingAmount {
-                            from_date: (k as usize + 1 < last)
-                                .then(|| CodatDateTime::from_date(from)),
+                            from_date: Some(CodatDateTime::from_date(from)),
                             to_date: Some(CodatDateTime::from_date(to)),
-                            amount: Some(amount),
-                            details: None,
+                            amount: Some(amount.clone()),
+                            details: Some(vec![AgedOutstandingAmountDetail {
+                                name: Some(detail.to_string()),
+                                amount: Some(amount),
+                            }]),
                         }
                     })
                     .collect(),
@@ -539,7 +551,7 @@ async fn get_aged_debtor(
         .map(|(id, (name, by_currency))| AgedDebtor {
             customer_id: Some(id),
             customer_name: name,
-            aged_currency_outstanding: Some(currency_outstanding(by_currency, &params)),
+            aged_currency_outstanding: Some(currency_outstanding(by_currency, &params, "Invoices")),
         })
         .collect();
     Ok(Json(AgedDebtorReport {
@@ -582,7 +594,7 @@ async fn get_aged_creditor(
         .map(|(id, (name, by_currency))| AgedCreditor {
             supplier_id: Some(id),
             supplier_name: name,
-            aged_currency_outstanding: Some(currency_outstanding(by_currency, &params)),
+            aged_currency_outstanding: Some(currency_outstanding(by_currency, &params, "Bills")),
         })
         .collect();
     Ok(Json(AgedCreditorReport {

@@ -380,21 +380,63 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
         )
         .await;
         let mut amounts = Vec::new();
+        let mut per_bucket: Vec<Vec<Money>> = vec![Vec::new(); buckets];
+        let mut spans = Vec::new();
         for d in debtors.data.as_deref().unwrap_or_default() {
             for c in d.aged_currency_outstanding.as_deref().unwrap_or_default() {
                 let b = c.aged_outstanding_amounts.as_deref().unwrap_or_default();
                 assert_eq!(b.len(), buckets);
-                amounts.extend(b.iter().filter_map(|a| a.amount.clone()));
+                for (k, a) in b.iter().enumerate() {
+                    let amount = a.amount.clone().expect("amount");
+                    let details = a.details.as_deref().unwrap_or_default();
+                    let detailed: Vec<Money> =
+                        details.iter().filter_map(|d| d.amount.clone()).collect();
+                    assert_eq!(sum(&detailed).to_decimal(), amount.to_decimal());
+                    per_bucket[k].push(amount.clone());
+                    amounts.push(amount);
+                }
+                spans = b
+                    .iter()
+                    .map(|a| {
+                        let day = |d: &Option<ledgerbridge_domain::accounting::CodatDateTime>| {
+                            d.as_ref().expect("bucket date").date()
+                        };
+                        (day(&a.from_date), day(&a.to_date))
+                    })
+                    .collect();
             }
         }
-        let expected: Vec<Money> = invoices
+        assert_eq!(spans.first().map(|s| s.1), Some(cutoff), "{spans:?}");
+        assert_eq!(
+            spans.last().map(|s| s.0.to_string()).as_deref(),
+            Some("0001-01-01"),
+            "{spans:?}"
+        );
+        let outstanding: Vec<&Invoice> = invoices
             .iter()
             .filter(|i| {
                 !matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft)
                     && i.issue_date.date() <= cutoff
             })
-            .map(|i| i.amount_due.clone())
             .collect();
+        // Each invoice lands in the bucket whose (fromDate, toDate] holds its due date; the
+        // first also takes what is not yet due.
+        for (k, (from, to)) in spans.iter().enumerate() {
+            let in_bucket: Vec<Money> = outstanding
+                .iter()
+                .filter(|i| {
+                    let due = i.due_date.as_ref().unwrap_or(&i.issue_date).date();
+                    (due > *from || k + 1 == buckets) && (due <= *to || k == 0)
+                })
+                .map(|i| i.amount_due.clone())
+                .collect();
+            assert_eq!(
+                sum(&per_bucket[k]).to_decimal(),
+                sum(&in_bucket).to_decimal(),
+                "bucket {k} ({from}, {to}] at {cutoff}"
+            );
+        }
+        let expected: Vec<Money> = outstanding.iter().map(|i| i.amount_due.clone()).collect();
         assert!(
             !sum(&expected).is_zero(),
             "invoices outstanding at {cutoff}"
