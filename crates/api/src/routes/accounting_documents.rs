@@ -19,7 +19,7 @@ use ledgerbridge_domain::accounting::{
     AgedCreditor, AgedCreditorReport, AgedCurrencyOutstanding, AgedDebtor, AgedDebtorReport,
     AgedOutstandingAmount, AgedOutstandingAmountDetail, BalanceSheet, BalanceSheetPeriod, Bill,
     BillStatus, CashFlowPeriod, CashFlowStatement, CodatDateTime, Invoice, InvoiceStatus, Money,
-    ProfitAndLoss, ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
+    PaymentAllocation, ProfitAndLoss, ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
 };
 use ledgerbridge_domain::paging::PageRequest;
 use ledgerbridge_store::ListRequest;
@@ -519,6 +519,30 @@ fn currency_outstanding(
         .collect()
 }
 
+/// What was still due on a document at the report date: the amount due now plus whatever
+/// was allocated to it (payments, credit notes) after the report date.
+fn due_at(
+    amount_due: &Money,
+    allocations: Option<&[PaymentAllocation]>,
+    p: &AgedParams,
+) -> ApiResult<Money> {
+    let mut due = amount_due.clone();
+    for a in allocations.unwrap_or_default() {
+        let on = a
+            .allocation
+            .allocated_on_date
+            .as_ref()
+            .or(a.payment.paid_on_date.as_ref())
+            .map(|d| d.date());
+        if let (Some(on), Some(amount)) = (on, &a.allocation.total_amount)
+            && on > p.report_date
+        {
+            due = add(&due, amount)?;
+        }
+    }
+    Ok(due)
+}
+
 async fn get_aged_debtor(
     State(state): State<AppState>,
     Path(company): Path<String>,
@@ -527,14 +551,18 @@ async fn get_aged_debtor(
     let params = aged_params(raw)?;
     let scope = readable_scope(&state, DataType::Invoices, &company, None).await?;
     let invoices: Vec<Invoice> = all_records(&state, scope, DataType::Invoices).await?;
-    let items = invoices
-        .into_iter()
-        .filter(|i| {
-            !matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft)
-                && !i.amount_due.is_zero()
-                && i.issue_date.date() <= params.report_date
-        })
-        .map(|i| Outstanding {
+    let mut items = Vec::new();
+    for i in invoices {
+        if matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+            || i.issue_date.date() > params.report_date
+        {
+            continue;
+        }
+        let amount = due_at(&i.amount_due, i.payment_allocations.as_deref(), &params)?;
+        if amount.is_zero() {
+            continue;
+        }
+        items.push(Outstanding {
             contact_id: i
                 .customer_ref
                 .as_ref()
@@ -542,10 +570,10 @@ async fn get_aged_debtor(
                 .unwrap_or_default(),
             contact_name: i.customer_ref.and_then(|c| c.company_name),
             currency: i.currency,
-            amount: i.amount_due,
+            amount,
             due: i.due_date.unwrap_or(i.issue_date).date(),
-        })
-        .collect();
+        });
+    }
     let data = bucket(items, &params)?
         .into_iter()
         .map(|(id, (name, by_currency))| AgedDebtor {
@@ -569,26 +597,32 @@ async fn get_aged_creditor(
     let params = aged_params(raw)?;
     let scope = readable_scope(&state, DataType::Bills, &company, None).await?;
     let bills: Vec<Bill> = all_records(&state, scope, DataType::Bills).await?;
-    let items = bills
-        .into_iter()
-        .filter_map(|b| {
-            let amount = b.amount_due.clone()?;
-            (!matches!(b.status, BillStatus::Void | BillStatus::Draft)
-                && !amount.is_zero()
-                && b.issue_date.date() <= params.report_date)
-                .then(|| Outstanding {
-                    contact_id: b
-                        .supplier_ref
-                        .as_ref()
-                        .map(|s| s.id.clone())
-                        .unwrap_or_default(),
-                    contact_name: b.supplier_ref.and_then(|s| s.supplier_name),
-                    currency: b.currency,
-                    amount,
-                    due: b.due_date.unwrap_or(b.issue_date).date(),
-                })
-        })
-        .collect();
+    let mut items = Vec::new();
+    for b in bills {
+        let Some(amount_due) = &b.amount_due else {
+            continue;
+        };
+        if matches!(b.status, BillStatus::Void | BillStatus::Draft)
+            || b.issue_date.date() > params.report_date
+        {
+            continue;
+        }
+        let amount = due_at(amount_due, b.payment_allocations.as_deref(), &params)?;
+        if amount.is_zero() {
+            continue;
+        }
+        items.push(Outstanding {
+            contact_id: b
+                .supplier_ref
+                .as_ref()
+                .map(|s| s.id.clone())
+                .unwrap_or_default(),
+            contact_name: b.supplier_ref.and_then(|s| s.supplier_name),
+            currency: b.currency,
+            amount,
+            due: b.due_date.unwrap_or(b.issue_date).date(),
+        });
+    }
     let data = bucket(items, &params)?
         .into_iter()
         .map(|(id, (name, by_currency))| AgedCreditor {

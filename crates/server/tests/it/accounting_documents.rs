@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
+
 use ledgerbridge_domain::accounting::{
     AgedCreditorReport, AgedDebtorReport, BalanceSheet, Bill, BillStatus, CashFlowStatement,
-    CompanyInfo, Invoice, InvoiceStatus, Money, ProfitAndLoss,
+    CompanyInfo, Invoice, InvoiceStatus, Money, PaymentAllocation, ProfitAndLoss,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -124,6 +126,23 @@ fn sum<'a>(values: impl IntoIterator<Item = &'a Money>) -> Money {
     values
         .into_iter()
         .fold(Money::zero(), |a, b| a.checked_add(b).expect("sum fits"))
+}
+
+/// What a document still had due at `date`: its total less what was allocated to it on or
+/// before that date.
+fn due_at(total: &Money, allocations: Option<&[PaymentAllocation]>, date: NaiveDate) -> Money {
+    let paid: Vec<Money> = allocations
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| {
+            a.allocation
+                .allocated_on_date
+                .as_ref()
+                .is_some_and(|d| d.date() <= date)
+        })
+        .filter_map(|a| a.allocation.total_amount.clone())
+        .collect();
+    total.checked_sub(&sum(&paid)).expect("fits")
 }
 
 /// Polls `dataStatus` until no data type is queued or running.
@@ -359,13 +378,28 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
         .into_iter()
         .map(|v| serde_json::from_value(v).expect("bill"))
         .collect();
-    // A report date inside the books (the amounts due are as synced, so a recent date).
-    let mid = invoices
-        .iter()
-        .map(|i| i.issue_date.date())
-        .max()
-        .expect("invoices")
-        - chrono::Duration::days(10);
+    // A report date in the middle of the books: documents paid since then were still due.
+    let issued: Vec<chrono::NaiveDate> = invoices.iter().map(|i| i.issue_date.date()).collect();
+    let (first, last) = (
+        *issued.iter().min().expect("invoices"),
+        *issued.iter().max().expect("invoices"),
+    );
+    let mid = first + (last - first) / 2;
+    for i in &invoices {
+        if !matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft) {
+            assert_eq!(
+                due_at(
+                    &i.total_amount,
+                    i.payment_allocations.as_deref(),
+                    NaiveDate::MAX
+                )
+                .to_decimal(),
+                i.amount_due.to_decimal(),
+                "amountDue is the total less the allocations: {:?}",
+                i.id
+            );
+        }
+    }
     for report_date in [None, Some(mid)] {
         let suffix = report_date.map_or(String::new(), |d| {
             format!("?reportDate={d}&numberOfPeriods=3&periodLengthDays=15")
@@ -428,7 +462,7 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
                     let due = i.due_date.as_ref().unwrap_or(&i.issue_date).date();
                     (due > *from || k + 1 == buckets) && (due <= *to || k == 0)
                 })
-                .map(|i| i.amount_due.clone())
+                .map(|i| due_at(&i.total_amount, i.payment_allocations.as_deref(), cutoff))
                 .collect();
             assert_eq!(
                 sum(&per_bucket[k]).to_decimal(),
@@ -436,7 +470,10 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
                 "bucket {k} ({from}, {to}] at {cutoff}"
             );
         }
-        let expected: Vec<Money> = outstanding.iter().map(|i| i.amount_due.clone()).collect();
+        let expected: Vec<Money> = outstanding
+            .iter()
+            .map(|i| due_at(&i.total_amount, i.payment_allocations.as_deref(), cutoff))
+            .collect();
         assert!(
             !sum(&expected).is_zero(),
             "invoices outstanding at {cutoff}"
@@ -467,7 +504,7 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
                 !matches!(b.status, BillStatus::Void | BillStatus::Draft)
                     && b.issue_date.date() <= cutoff
             })
-            .filter_map(|b| b.amount_due.clone())
+            .map(|b| due_at(&b.total_amount, b.payment_allocations.as_deref(), cutoff))
             .collect();
         assert_eq!(
             sum(&amounts).to_decimal(),
