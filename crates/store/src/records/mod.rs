@@ -348,22 +348,27 @@ fn upsert_sql(rows: usize, dialect: Dialect) -> String {
     sql
 }
 
-/// `SELECT <columns> FROM records r …` for the records of one set and connection among `n`
-/// ids; parameters: the ids, then the set id, then the connection id. The ids are a `VALUES`
-/// list joined on the identity index, which both planners turn into one lookup per id (an
-/// `IN` list let PostgreSQL scan the whole set instead, before its statistics caught up).
-fn by_ids_sql(columns: &str, n: usize, dialect: Dialect) -> String {
+/// `SELECT id, (SELECT <column> …)` for `n` ids: each id with the column of its record in one
+/// set and connection, or `NULL` when there is none. Parameters: the set id, the connection id,
+/// then the ids. Each id is looked up with its own subquery on the whole identity key, which
+/// both planners can only answer with one index probe, however stale their statistics are
+/// (a join or an `IN` list let PostgreSQL scan the whole set during a bulk load).
+fn by_ids_sql(column: &str, n: usize, dialect: Dialect) -> String {
     let p = |i: usize| match dialect {
         Dialect::Sqlite => "?".to_string(),
         Dialect::Postgres => format!("${i}"),
     };
-    let values: Vec<String> = (1..=n).map(|i| format!("({})", p(i))).collect();
+    let values: Vec<String> = (3..n + 3).map(|i| format!("({})", p(i))).collect();
+    let id = match dialect {
+        Dialect::Sqlite => "u.column1",
+        Dialect::Postgres => "u.column1 COLLATE \"C\"",
+    };
     format!(
-        "SELECT {columns} FROM (VALUES {}) AS u JOIN records r ON r.id = u.column1 \
-         WHERE r.set_id = {} AND r.connection_id = {}",
-        values.join(", "),
-        p(n + 1),
-        p(n + 2)
+        "SELECT u.column1, (SELECT {column} FROM records r WHERE r.set_id = {} \
+         AND r.id = {id} AND r.connection_id = {}) FROM (VALUES {}) AS u",
+        p(1),
+        p(2),
+        values.join(", ")
     )
 }
 
@@ -454,12 +459,15 @@ impl Store {
             };
             let mut stored: HashMap<String, Vec<u8>> = HashMap::new();
             for chunk in rendered.chunks(ROWS_PER_STATEMENT) {
-                let sql = by_ids_sql("r.id, r.content_hash", chunk.len(), dialect);
-                let mut q = sqlx::query_as::<_, (String, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
+                let sql = by_ids_sql("r.content_hash", chunk.len(), dialect);
+                let mut q = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(sqlx::AssertSqlSafe(sql))
+                    .bind(set_id)
+                    .bind(&connection);
                 for r in chunk {
                     q = q.bind(&r.id);
                 }
-                stored.extend(q.bind(set_id).bind(&connection).fetch_all(&mut *tx).await?);
+                let found = q.fetch_all(&mut *tx).await?;
+                stored.extend(found.into_iter().filter_map(|(id, hash)| Some((id, hash?))));
             }
             let mut to_write = Vec::with_capacity(rendered.len());
             for r in &rendered {
@@ -579,17 +587,19 @@ impl Store {
             unique.sort();
             unique.dedup();
             for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-                let columns = match dialect {
-                    Dialect::Sqlite => "r.id, json(r.doc)",
-                    Dialect::Postgres => "r.id, r.doc",
+                let column = match dialect {
+                    Dialect::Sqlite => "json(r.doc)",
+                    Dialect::Postgres => "r.doc",
                 };
-                let sql = by_ids_sql(columns, chunk.len(), dialect);
-                let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+                let sql = by_ids_sql(column, chunk.len(), dialect);
+                let mut q = sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(sql))
+                    .bind(set_id)
+                    .bind(&connection_text);
                 for id in chunk {
                     q = q.bind(*id);
                 }
-                let found = q.bind(set_id).bind(&connection_text).fetch_all(&mut *tx).await?;
-                for (id, doc) in found {
+                let found = q.fetch_all(&mut *tx).await?;
+                for (id, doc) in found.into_iter().filter_map(|(id, doc)| Some((id, doc?))) {
                     let Json::Object(mut map) = serde_json::from_str::<Json>(&doc)? else {
                         return Err(StoreError::corrupt(format!("record `{id}` is not an object")));
                     };
