@@ -360,6 +360,38 @@ async fn documents_come_back_with_the_exact_number_text() {
 }
 
 #[tokio::test]
+async fn strings_with_nul_are_stored_and_served_exactly() {
+    let f = fresh().await;
+    let s = &f.store;
+    let (company, conns) = new_company(s, 1).await;
+    let mut r = invoice("z", "Paid", "1", "2024-01-01");
+    r.doc["note"] = json!("a\u{0}b");
+    r.doc["customerRef"]["id"] = json!("C\u{0}1");
+    s.upsert_records(conns[0], company, DataType::Invoices, &[r])
+        .await
+        .expect("PostgreSQL cannot hold NUL, but the write must not fail");
+    let scope = RecordScope::Company(company);
+    let stored = s
+        .get_record(scope, DataType::Invoices, "z")
+        .await
+        .expect("get")
+        .expect("stored");
+    assert!(stored.contains(r#""note":"a\u0000b""#), "{stored}");
+    assert_eq!(parse(&stored)["customerRef"]["id"], "C\u{0}1");
+    assert_eq!(
+        ids(s, scope, &request(Some("note~a"), None, 1, 10)).await.1,
+        1
+    );
+    assert_eq!(
+        ids(s, scope, &request(Some("customerRef.id~c"), None, 1, 10))
+            .await
+            .1,
+        1
+    );
+    f.finish().await;
+}
+
+#[tokio::test]
 async fn mark_deleted_keeps_the_status_and_moves_modified_date() {
     let f = fresh().await;
     let s = &f.store;

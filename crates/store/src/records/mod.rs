@@ -175,26 +175,31 @@ fn render(
     write_object(&mut content, doc, None)?;
     let hash = Sha256::digest(&content).to_vec();
     let text = with_modified_date(content, &now_json)?;
+    // PostgreSQL text and JSONB cannot hold NUL: its keys and query copy get U+FFFD instead
+    // (the served text keeps `\u0000`). Only then is the document copied.
+    let cleaned =
+        (dialect == Dialect::Postgres && text.contains("\\u0000")).then(|| without_nul(doc));
+    let readable = cleaned.as_ref().unwrap_or(doc);
     let mapping = key_columns(data_type);
     let keys = KEY_COLUMNS.map(
         |column| match mapping.iter().find(|k| k.column == column.name) {
             // Our `modifiedDate`, not whatever the writer's document said.
             Some(k) if k.path == "modifiedDate" => k.kind.key_of(&Json::String(now.to_string())),
-            Some(k) => k.extract_object(doc),
+            Some(k) => k.extract_object(readable),
             None => KeyValue::Null,
         },
     );
-    let source_modified = doc
+    let source_modified = readable
         .get("sourceModifiedDate")
         .and_then(Json::as_str)
         .map(str::to_string);
     let query_doc = match (dialect, schema_for(data_type)) {
         (Dialect::Sqlite, _) => None,
-        (Dialect::Postgres, None) => Some(text.clone()),
-        (Dialect::Postgres, Some(schema)) => {
-            let mut pruned = Vec::with_capacity(1024);
-            write_object(&mut pruned, doc, Some(schema))?;
-            Some(with_modified_date(pruned, &now_json)?)
+        (Dialect::Postgres, None) if cleaned.is_none() => Some(text.clone()),
+        (Dialect::Postgres, schema) => {
+            let mut copy = Vec::with_capacity(1024);
+            write_object(&mut copy, readable, schema)?;
+            Some(with_modified_date(copy, &now_json)?)
         }
     };
     Ok(Rendered {
@@ -205,6 +210,21 @@ fn render(
         keys,
         query_doc,
     })
+}
+
+/// `doc` with every NUL in its strings and member names replaced by U+FFFD.
+fn without_nul(doc: &Map<String, Json>) -> Map<String, Json> {
+    fn clean(v: &Json) -> Json {
+        match v {
+            Json::String(s) => Json::String(s.replace('\0', "\u{FFFD}")),
+            Json::Array(items) => Json::Array(items.iter().map(clean).collect()),
+            Json::Object(map) => Json::Object(without_nul(map)),
+            other => other.clone(),
+        }
+    }
+    doc.iter()
+        .map(|(k, v)| (k.replace('\0', "\u{FFFD}"), clean(v)))
+        .collect()
 }
 
 /// `object` (which ends in `}`) with `"modifiedDate":<now_json>` appended as its last member.
