@@ -5,6 +5,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use ledgerbridge_store::api_keys::new_api_key;
 
+mod demo;
+
 use ledgerbridge::application::{Application, open_store};
 use ledgerbridge::config::{self, Config, Overrides, Role};
 
@@ -25,6 +27,15 @@ enum Command {
         /// Which parts to run [env: LEDGERBRIDGE_ROLE] [default: all].
         #[arg(long, value_enum)]
         role: Option<Role>,
+    },
+    /// Create a company, link the Sandbox, run its first sync with progress, then keep serving.
+    Demo {
+        /// Sandbox books: small, medium or large.
+        #[arg(long, default_value = "medium")]
+        size: String,
+        /// Seed of the books (the same seed gives the same books).
+        #[arg(long, default_value = "demo")]
+        seed: String,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -59,6 +70,7 @@ async fn main() -> Result<()> {
     init_tracing(&config.log_format);
     match cli.command {
         Command::Serve { .. } => serve(config).await,
+        Command::Demo { size, seed } => demo::run(config, &size, &seed).await,
         Command::Migrate => {
             open_store(&config).await?;
             println!(

@@ -15,6 +15,8 @@ use crate::worker::Worker;
 
 /// Transient faults are retried this many times per page before the dataset fails.
 const MAX_ATTEMPTS: u32 = 5;
+/// A sync that wrote at least this many records refreshes the database's statistics.
+const REFRESH_STATISTICS_AFTER: u64 = 10_000;
 /// The longest a single rate-limit pause may last inside a sync.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(15 * 60);
 
@@ -208,6 +210,10 @@ async fn fetch_all(
         match next_cursor {
             Some(next) => cursor = Some(next),
             None => {
+                if written >= REFRESH_STATISTICS_AFTER {
+                    // The planner's statistics keep list queries on their indexes.
+                    store.optimize().await?;
+                }
                 let error = (unmappable > 0).then(|| {
                     format!("{unmappable} records could not be mapped and were not stored.")
                 });
