@@ -150,7 +150,8 @@ def test_update_connection_authorization(sdk, raw, company):
         "request_body": {"accessToken": "secret-token-value", "refreshToken": "another-secret"}})
     assert isinstance(out, shared.Connection)
     assert out.id == conn.id
-    assert out.status == conn.status
+    # Authorizing a Sandbox connection links it (no OAuth), like choosing its books in Link.
+    assert out.status == shared.DataConnectionStatus.LINKED
     # credentials are write-only: they never come back in any response
     for path in (f"/companies/{company.id}/connections/{conn.id}", f"/companies/{company.id}",
                  f"/companies/{company.id}/connections"):
@@ -158,6 +159,8 @@ def test_update_connection_authorization(sdk, raw, company):
         assert "secret-token-value" not in text and "another-secret" not in text, path
     expect_error(lambda: sdk.connections.update_authorization(request={
         "company_id": company.id, "connection_id": str(uuid.uuid4()), "request_body": {"k": "v"}}), 404)
+    expect_error(lambda: sdk.connections.update_authorization(request={
+        "company_id": company.id, "connection_id": conn.id, "request_body": {"dataset": "huge"}}), 400)
 
 
 def test_delete_connection(sdk, company):
