@@ -21,6 +21,7 @@ mod pool;
 pub mod records;
 pub mod schedules;
 pub mod settings;
+pub mod testing;
 
 pub use error::StoreError;
 pub use listing::ListRequest;

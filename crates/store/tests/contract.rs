@@ -21,21 +21,7 @@ struct Fresh {
 
 async fn fresh() -> Fresh {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let schema = format!("c_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
-                .await
-                .expect("postgres reachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&mut conn)
-                .await
-                .expect("create schema");
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options[search_path]={schema}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("contract.db").display()),
-    };
+    let url = ledgerbridge_store::testing::fresh_database_url(dir.path()).await;
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
     store.migrate().await.expect("migrations are idempotent");

@@ -111,21 +111,7 @@ async fn env() -> Env {
         .with_env_filter("warn")
         .try_init();
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let schema = format!("w_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
-                .await
-                .expect("postgres");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&mut conn)
-                .await
-                .expect("schema");
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options[search_path]={schema}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("w.db").display()),
-    };
+    let url = ledgerbridge_store::testing::fresh_database_url(dir.path()).await;
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let company = CompanyRow {

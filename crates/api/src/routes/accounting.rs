@@ -141,7 +141,8 @@ pub(crate) async fn readable_scope(
     Ok(scope)
 }
 
-fn json_response(bytes: Vec<u8>) -> Response {
+/// JSON bytes already serialised (stored documents spliced as they are).
+pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
     let mut resp = bytes.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

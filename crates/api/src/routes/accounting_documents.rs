@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use ledgerbridge_domain::DataType;
@@ -26,7 +25,7 @@ use ledgerbridge_store::ListRequest;
 use ledgerbridge_store::records::RecordScope;
 use serde::de::DeserializeOwned;
 
-use super::accounting::readable_scope;
+use super::accounting::{json_response, readable_scope};
 use super::companies::company_id;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -69,15 +68,6 @@ pub fn routes() -> Router<AppState> {
             "/companies/{companyId}/reports/agedCreditor/available",
             get(aged_creditor_available),
         )
-}
-
-fn json_response(bytes: Vec<u8>) -> Response {
-    let mut resp = bytes.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
 }
 
 /// The query string as a map by lower-cased name, as the list parameters are read (the last

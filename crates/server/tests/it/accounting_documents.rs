@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
@@ -145,27 +144,6 @@ fn due_at(total: &Money, allocations: Option<&[PaymentAllocation]>, date: NaiveD
     total.checked_sub(&sum(&paid)).expect("fits")
 }
 
-/// Polls `dataStatus` until no data type is queued or running.
-async fn wait_for_syncs(app: &TestApp, company: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (s, status) = app.get(&format!("/companies/{company}/dataStatus")).await;
-        assert_eq!(s, StatusCode::OK);
-        let object = status.as_object().expect("object");
-        let running = object.values().any(|v| {
-            matches!(
-                v["currentStatus"].as_str(),
-                Some("Queued" | "Fetching" | "Initial")
-            )
-        });
-        if !running && !object.is_empty() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "syncs did not finish: {status}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 const INFO: &str = "/companies/{companyId}/data/info";
 const BALANCE_SHEET: &str = "/companies/{companyId}/data/financials/balanceSheet";
 const PROFIT_AND_LOSS: &str = "/companies/{companyId}/data/financials/profitAndLoss";
@@ -220,7 +198,7 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{linked}");
-    wait_for_syncs(&app, &company).await;
+    app.wait_for_syncs(&company).await;
 
     // Company info.
     let (info, _): (Value, CompanyInfo) = read(&app, &format!("{base}/data/info"), INFO).await;

@@ -19,26 +19,6 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// A fresh database URL: a new schema in the Postgres named by
-/// `LEDGERBRIDGE_TEST_POSTGRES_URL`, or a SQLite file in `dir`.
-pub async fn fresh_database_url(dir: &std::path::Path) -> String {
-    match std::env::var("LEDGERBRIDGE_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
-                .await
-                .expect("LEDGERBRIDGE_TEST_POSTGRES_URL is set but PostgreSQL is not reachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&mut conn)
-                .await
-                .expect("create schema");
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options[search_path]={schema}")
-        }
-        _ => format!("sqlite://{}", dir.join("test.db").display()),
-    }
-}
-
 impl TestApp {
     /// Starts a server with [`API_KEY`] accepted.
     pub async fn spawn() -> Self {
@@ -52,7 +32,7 @@ impl TestApp {
             role: Role::All,
             addr: "127.0.0.1:0".parse().expect("addr"),
             data_dir: PathBuf::from(dir.path()),
-            database_url: fresh_database_url(dir.path()).await,
+            database_url: ledgerbridge_store::testing::fresh_database_url(dir.path()).await,
             public_url: String::new(),
             api_key: Some(API_KEY.into()),
             secret_key: None,
@@ -140,6 +120,31 @@ impl TestApp {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    /// Polls `dataStatus` until at least one data type was queued and none is queued or
+    /// running any more; returns the last status.
+    pub async fn wait_for_syncs(&self, company: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let (s, status) = self.get(&format!("/companies/{company}/dataStatus")).await;
+            assert_eq!(s, StatusCode::OK, "{status}");
+            let entries = status.as_object().expect("dataStatus is an object");
+            let running = entries.values().any(|v| {
+                matches!(
+                    v["currentStatus"].as_str(),
+                    Some("Queued" | "Fetching" | "Initial")
+                )
+            });
+            if !running && !entries.is_empty() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "syncs did not finish: {status}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     /// A second handle on the server's database.

@@ -1,32 +1,10 @@
 //! The seed's flow end to end on the Sandbox: create a company, link the Sandbox by choosing
 //! its books, let the first sync run, read the data, sync again.
 
-use std::time::{Duration, Instant};
-
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, assert_error};
-
-/// Polls `dataStatus` until no data type is queued or running.
-async fn wait_for_syncs(app: &TestApp, company: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (s, status) = app.get(&format!("/companies/{company}/dataStatus")).await;
-        assert_eq!(s, StatusCode::OK);
-        let running = status.as_object().expect("object").values().any(|v| {
-            matches!(
-                v["currentStatus"].as_str(),
-                Some("Queued" | "Fetching" | "Initial")
-            )
-        });
-        if !running && !status.as_object().expect("object").is_empty() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "syncs did not finish: {status}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 async fn link_sync_read_and_resync() {
@@ -55,7 +33,7 @@ async fn link_sync_read_and_resync() {
     assert_eq!(s, StatusCode::OK, "{linked}");
     assert_eq!(linked["status"], "Linked");
 
-    let status = wait_for_syncs(&app, &company).await;
+    let status = app.wait_for_syncs(&company).await;
     assert_eq!(
         status.as_object().map(|o| o.len()),
         Some(27),
@@ -118,7 +96,7 @@ async fn link_sync_read_and_resync() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{op}");
-    let status = wait_for_syncs(&app, &company).await;
+    let status = app.wait_for_syncs(&company).await;
     assert_eq!(status["invoices"]["currentStatus"], "Complete");
     assert_eq!(status["invoices"]["latestSyncId"], op["id"]);
     let (_, history) = app
