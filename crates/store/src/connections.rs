@@ -320,3 +320,39 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Moves a `Linked` connection to `Deauthorized` and records why in its
+    /// `dataConnectionErrors`, in one transaction. `false` when it was not `Linked` (nothing
+    /// changes then).
+    pub async fn deauthorize_connection(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+        error: &DataConnectionError,
+    ) -> Result<bool> {
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT errors FROM connections WHERE id = $1 AND company_id = $2 AND status = 'Linked'",
+            )
+            .bind(id.to_string())
+            .bind(company.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((errors,)) = row else {
+                return Ok(false);
+            };
+            let mut errors: Vec<DataConnectionError> = serde_json::from_str(&errors)?;
+            errors.push(error.clone());
+            sqlx::query("UPDATE connections SET status = 'Deauthorized', errors = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&errors)?)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            true
+        });
+        Ok(done)
+    }
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 use ledgerbridge_connectors::{
     ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest,
 };
-use ledgerbridge_domain::platform::{ConnectionStatus, DatasetStatus};
+use ledgerbridge_domain::platform::{ConnectionStatus, DataConnectionError, DatasetStatus};
 use ledgerbridge_store::datasets::DatasetRow;
 use ledgerbridge_store::records::RecordWrite;
 use rand::Rng;
@@ -288,14 +288,17 @@ async fn fetch_page_with_retries(
                 "The platform's rate limit is spent; queue the sync again later.",
             ),
             ConnectorError::AuthRevoked(msg) => {
+                let error = DataConnectionError {
+                    status_code: "401".into(),
+                    status_text: "The integration de-authorized access to the connection.".into(),
+                    error_message: msg.clone(),
+                    errored_on_utc: ledgerbridge_domain::Timestamp::now(),
+                    status: Some("Active".into()),
+                    resolved_on_utc: None,
+                };
                 worker
                     .store
-                    .transition_connection(
-                        context.company_id,
-                        context.connection_id,
-                        &[ConnectionStatus::Linked],
-                        ConnectionStatus::Deauthorized,
-                    )
+                    .deauthorize_connection(context.company_id, context.connection_id, &error)
                     .await?;
                 failed(
                     DatasetStatus::AuthError,

@@ -291,6 +291,9 @@ async fn revoked_grant_deauthorizes_and_keeps_old_data() {
         .expect("conn")
         .expect("exists");
     assert_eq!(conn.status, ConnectionStatus::Deauthorized);
+    assert_eq!(conn.errors.len(), 1);
+    assert_eq!(conn.errors[0].status_code, "401");
+    assert!(conn.errors[0].error_message.contains("invalid_grant"));
     let page = env
         .store
         .list_records(
