@@ -13,6 +13,9 @@ use ledgerbridge_domain::accounting::{Level, Shape, endpoints, schema_for};
 use ledgerbridge_domain::paging::links;
 use ledgerbridge_domain::platform::ConnectionStatus;
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
+use ledgerbridge_query::{
+    Comparison, Filter, Operator, Path as QueryPath, ScalarType, Segment, Value as QueryValue,
+};
 use ledgerbridge_store::ListRequest;
 use ledgerbridge_store::records::RecordScope;
 
@@ -21,16 +24,32 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ListParams, parse_id};
 use crate::state::AppState;
 
-/// The routes of every record data type with a list endpoint. Bank transactions (listed per
-/// bank account) and the single documents (`/data/info`, financial statements) are served
-/// elsewhere.
+/// The routes of every record data type with a list endpoint, bank transactions per bank
+/// account included. The single documents (`/data/info`, financial statements) are served by
+/// `accounting_documents`.
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
     for (data_type, endpoint) in endpoints() {
         let Shape::List { get_by_id } = endpoint.shape else {
             continue;
         };
-        if endpoint.path.contains('{') {
+        if endpoint.path.contains("{accountId}") {
+            // Bank transactions are listed per bank account of a connection.
+            let path = format!(
+                "/companies/{{companyId}}/connections/{{connectionId}}/data/{}",
+                endpoint.path
+            );
+            router = router.route(
+                &path,
+                get(
+                    move |s: State<AppState>,
+                          Path((c, k, account)): Path<(String, String, String)>,
+                          uri: Uri,
+                          p: ListParams| async move {
+                        list_scoped(s, data_type, c, Some(k), Some(account), uri, p).await
+                    },
+                ),
+            );
             continue;
         }
         let base = match endpoint.level {
@@ -152,10 +171,23 @@ pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
 }
 
 async fn list(
+    state: State<AppState>,
+    data_type: DataType,
+    company: String,
+    connection: Option<String>,
+    uri: Uri,
+    params: ListParams,
+) -> ApiResult<Response> {
+    list_scoped(state, data_type, company, connection, None, uri, params).await
+}
+
+/// A list, narrowed to one bank account's records when `account` is given (its `accountId`).
+async fn list_scoped(
     State(state): State<AppState>,
     data_type: DataType,
     company: String,
     connection: Option<String>,
+    account: Option<String>,
     uri: Uri,
     params: ListParams,
 ) -> ApiResult<Response> {
@@ -174,6 +206,28 @@ async fn list(
             .transpose()?,
         tags: None,
         page: params.page,
+    };
+    let req = match account {
+        // Built as a tree, never as query text, so the path segment cannot change the filter.
+        Some(account) => {
+            let of_account = Filter::Compare(Comparison {
+                path: QueryPath {
+                    segments: vec![Segment::Field("accountId")],
+                    ty: ScalarType::String,
+                },
+                op: Operator::Eq,
+                value: QueryValue::String(account),
+            });
+            let filter = match req.filter {
+                Some(f) => Filter::And(vec![of_account, f]),
+                None => of_account,
+            };
+            ListRequest {
+                filter: Some(filter),
+                ..req
+            }
+        }
+        None => req,
     };
     let scope = readable_scope(&state, data_type, &company, connection.as_deref()).await?;
     let page = state.store.list_records(scope, data_type, &req).await?;

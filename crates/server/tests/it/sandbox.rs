@@ -82,6 +82,21 @@ async fn link_sync_read_and_resync() {
     assert_eq!(s, StatusCode::OK, "{bank}");
     assert!(bank["totalResults"].as_u64().expect("bank") > 0);
 
+    let account = bank["results"][0]["id"].as_str().expect("bank account id");
+    let (s, lines) = app
+        .get(&format!("/companies/{company}/connections/{conn}/data/bankAccounts/{account}/bankTransactions?pageSize=500"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{lines}");
+    let lines = lines["results"].as_array().expect("results");
+    assert!(
+        !lines.is_empty(),
+        "the first bank account has statement lines"
+    );
+    assert!(
+        lines.iter().all(|l| l["accountId"] == account),
+        "only that account's lines"
+    );
+
     let (_, company_now) = app.get(&format!("/companies/{company}")).await;
     assert!(
         company_now["lastSync"].is_string()
