@@ -188,16 +188,15 @@ async fn wait_for_first_sync(
         } else {
             ""
         };
+        let running_note = if running.is_empty() {
+            String::new()
+        } else {
+            format!("; running: {}{more}", shown.join(", "))
+        };
         let line = format!(
-            "[{:>5.1}s] {done}/{} data types synced{}{}",
+            "[{:>5.1}s] {done}/{} data types synced{running_note}",
             started.elapsed().as_secs_f64(),
             statuses.len(),
-            if running.is_empty() {
-                ""
-            } else {
-                "; running: "
-            },
-            format!("{}{more}", shown.join(", "))
         );
         if line != last_line {
             println!("{line}");

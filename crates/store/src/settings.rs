@@ -78,13 +78,11 @@ impl Store {
     /// The sync settings that apply to a company: its own when it overrides the defaults,
     /// else the profile's, else the defaults (every type on first link, daily).
     pub async fn effective_sync_settings(&self, company: CompanyId) -> Result<Vec<SyncSetting>> {
-        if let Some(own) = self
+        let own = self
             .get_company_sync_settings::<CompanySyncSettings>(company)
-            .await?
-        {
-            if own.overrides_defaults {
-                return Ok(own.settings);
-            }
+            .await?;
+        if let Some(own) = own.filter(|o| o.overrides_defaults) {
+            return Ok(own.settings);
         }
         Ok(self
             .get_settings::<ProfileSyncSettings>(SettingsDoc::ProfileSyncSettings)

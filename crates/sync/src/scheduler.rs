@@ -34,15 +34,15 @@ pub async fn tick(store: &Store, now: Timestamp) -> Result<TickStats, StoreError
     let mut stats = TickStats::default();
     let mut settings: HashMap<CompanyId, Vec<SyncSetting>> = HashMap::new();
     for due in store.due_syncs(now, BATCH).await? {
-        if !settings.contains_key(&due.company_id) {
-            settings.insert(
-                due.company_id,
-                store.effective_sync_settings(due.company_id).await?,
-            );
-        }
-        let hours = settings
-            .get(&due.company_id)
-            .and_then(|s| s.iter().find(|s| s.data_type == due.data_type))
+        let company_settings = match settings.entry(due.company_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(store.effective_sync_settings(due.company_id).await?)
+            }
+        };
+        let hours = company_settings
+            .iter()
+            .find(|s| s.data_type == due.data_type)
             .map_or(0, |s| s.sync_schedule);
         if hours <= 0 {
             store
