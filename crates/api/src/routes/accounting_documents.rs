@@ -509,6 +509,38 @@ fn currency_outstanding(
         .collect()
 }
 
+/// An invoice or bill as the aged reports read it.
+struct OpenDocument<'a> {
+    /// Void and draft documents owe nothing.
+    excluded: bool,
+    issue_date: &'a CodatDateTime,
+    due_date: Option<&'a CodatDateTime>,
+    amount_due: &'a Money,
+    allocations: Option<&'a [PaymentAllocation]>,
+    contact_id: String,
+    contact_name: Option<String>,
+    currency: Option<String>,
+}
+
+/// What `doc` still owed at the report date, or `None` when it is excluded, issued after
+/// that date, or settled by then.
+fn outstanding_at(doc: OpenDocument<'_>, p: &AgedParams) -> ApiResult<Option<Outstanding>> {
+    if doc.excluded || doc.issue_date.date() > p.report_date {
+        return Ok(None);
+    }
+    let amount = due_at(doc.amount_due, doc.allocations, p)?;
+    if amount.is_zero() {
+        return Ok(None);
+    }
+    Ok(Some(Outstanding {
+        contact_id: doc.contact_id,
+        contact_name: doc.contact_name,
+        currency: doc.currency,
+        amount,
+        due: doc.due_date.unwrap_or(doc.issue_date).date(),
+    }))
+}
+
 /// What was still due on a document at the report date: the amount due now plus whatever
 /// was allocated to it (payments, credit notes) after the report date.
 fn due_at(
@@ -542,27 +574,19 @@ async fn get_aged_debtor(
     let scope = readable_scope(&state, DataType::Invoices, &company, None).await?;
     let invoices: Vec<Invoice> = all_records(&state, scope, DataType::Invoices).await?;
     let mut items = Vec::new();
-    for i in invoices {
-        if matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft)
-            || i.issue_date.date() > params.report_date
-        {
-            continue;
-        }
-        let amount = due_at(&i.amount_due, i.payment_allocations.as_deref(), &params)?;
-        if amount.is_zero() {
-            continue;
-        }
-        items.push(Outstanding {
-            contact_id: i
-                .customer_ref
-                .as_ref()
-                .map(|c| c.id.clone())
-                .unwrap_or_default(),
-            contact_name: i.customer_ref.and_then(|c| c.company_name),
-            currency: i.currency,
-            amount,
-            due: i.due_date.unwrap_or(i.issue_date).date(),
-        });
+    for i in &invoices {
+        let customer = i.customer_ref.as_ref();
+        let open = OpenDocument {
+            excluded: matches!(i.status, InvoiceStatus::Void | InvoiceStatus::Draft),
+            issue_date: &i.issue_date,
+            due_date: i.due_date.as_ref(),
+            amount_due: &i.amount_due,
+            allocations: i.payment_allocations.as_deref(),
+            contact_id: customer.map(|c| c.id.clone()).unwrap_or_default(),
+            contact_name: customer.and_then(|c| c.company_name.clone()),
+            currency: i.currency.clone(),
+        };
+        items.extend(outstanding_at(open, &params)?);
     }
     let data = bucket(items, &params)?
         .into_iter()
@@ -588,30 +612,22 @@ async fn get_aged_creditor(
     let scope = readable_scope(&state, DataType::Bills, &company, None).await?;
     let bills: Vec<Bill> = all_records(&state, scope, DataType::Bills).await?;
     let mut items = Vec::new();
-    for b in bills {
+    for b in &bills {
         let Some(amount_due) = &b.amount_due else {
             continue;
         };
-        if matches!(b.status, BillStatus::Void | BillStatus::Draft)
-            || b.issue_date.date() > params.report_date
-        {
-            continue;
-        }
-        let amount = due_at(amount_due, b.payment_allocations.as_deref(), &params)?;
-        if amount.is_zero() {
-            continue;
-        }
-        items.push(Outstanding {
-            contact_id: b
-                .supplier_ref
-                .as_ref()
-                .map(|s| s.id.clone())
-                .unwrap_or_default(),
-            contact_name: b.supplier_ref.and_then(|s| s.supplier_name),
-            currency: b.currency,
-            amount,
-            due: b.due_date.unwrap_or(b.issue_date).date(),
-        });
+        let supplier = b.supplier_ref.as_ref();
+        let open = OpenDocument {
+            excluded: matches!(b.status, BillStatus::Void | BillStatus::Draft),
+            issue_date: &b.issue_date,
+            due_date: b.due_date.as_ref(),
+            amount_due,
+            allocations: b.payment_allocations.as_deref(),
+            contact_id: supplier.map(|c| c.id.clone()).unwrap_or_default(),
+            contact_name: supplier.and_then(|c| c.supplier_name.clone()),
+            currency: b.currency.clone(),
+        };
+        items.extend(outstanding_at(open, &params)?);
     }
     let data = bucket(items, &params)?
         .into_iter()
