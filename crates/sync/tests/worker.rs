@@ -168,7 +168,9 @@ async fn run_until_done(env: &Env, connector: Arc<Scripted>, dataset: uuid::Uuid
     );
     let handle = tokio::spawn(worker.run(stopped));
     let mut row = None;
-    for _ in 0..500 {
+    // Generous: a failing sync backs off for up to about 12 s (jittered) before giving up.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
         let current = env
             .store
             .get_dataset(env.company, dataset)
