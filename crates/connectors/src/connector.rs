@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
@@ -10,12 +11,59 @@ use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
 /// A boxed, sendable future (the trait is object-safe so connectors live in one registry).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Where a connector keeps credentials it has changed (a refreshed OAuth token, a rotated
+/// refresh token). The sync engine implements it over the store, sealed at rest.
+pub trait CredentialStore: Send + Sync {
+    /// Durably replaces the connection's credentials. A connector calls this, and waits for
+    /// it, *before* it uses new credentials, so a crash never loses a rotated refresh token.
+    fn save<'a>(
+        &'a self,
+        connection: ConnectionId,
+        credentials: &'a serde_json::Value,
+    ) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// A [`CredentialStore`] in memory: for tests and tools that run a connector without a
+/// database.
+#[derive(Debug, Default)]
+pub struct MemoryCredentialStore {
+    saved: std::sync::Mutex<std::collections::HashMap<ConnectionId, serde_json::Value>>,
+}
+
+impl MemoryCredentialStore {
+    /// The credentials last saved for `connection`.
+    pub fn get(&self, connection: ConnectionId) -> Option<serde_json::Value> {
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&connection)
+            .cloned()
+    }
+}
+
+impl CredentialStore for MemoryCredentialStore {
+    fn save<'a>(
+        &'a self,
+        connection: ConnectionId,
+        credentials: &'a serde_json::Value,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(connection, credentials.clone());
+        Box::pin(async { Ok(()) })
+    }
+}
+
 /// The connection a fetch runs for, with its decrypted credentials. Never logged.
 pub struct ConnectionContext {
     pub company_id: CompanyId,
     pub connection_id: ConnectionId,
-    /// What the Link flow (or `PUT .../authorization`) stored for this connection.
+    /// What the Link flow (or `PUT .../authorization`) stored for this connection, as of the
+    /// start of the fetch. A connector that refreshes tokens saves the new ones through
+    /// `credential_store` and keeps using them for the rest of the fetch.
     pub credentials: serde_json::Value,
+    pub credential_store: Arc<dyn CredentialStore>,
 }
 
 impl std::fmt::Debug for ConnectionContext {

@@ -3,8 +3,10 @@
 
 pub mod catalog;
 pub mod connector;
+pub mod oauth;
 pub mod sandbox;
 
 pub use connector::{
-    BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+    BoxFuture, ConnectionContext, Connector, ConnectorError, CredentialStore, FetchPage, FetchRequest,
+    MemoryCredentialStore, SourceRecord,
 };

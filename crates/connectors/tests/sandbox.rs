@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 
 use ledgerbridge_connectors::sandbox::SandboxConnector;
-use ledgerbridge_connectors::{ConnectionContext, Connector, ConnectorError, FetchRequest};
+use ledgerbridge_connectors::{
+    ConnectionContext, Connector, ConnectorError, FetchRequest, MemoryCredentialStore,
+};
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
 use serde_json::json;
 
@@ -42,6 +44,7 @@ async fn full_then_incremental_reads() {
         company_id: CompanyId::new(),
         connection_id: ConnectionId::new(),
         credentials: json!({"dataset": "small", "seed": "7"}),
+        credential_store: std::sync::Arc::new(MemoryCredentialStore::default()),
     };
     let (ids, deleted, watermark) = fetch_all(&connector, &ctx, DataType::Invoices, None).await;
     assert!(ids.len() > 50, "{}", ids.len());

@@ -3,6 +3,7 @@
 //! upsert the records in batches and finish each dataset with Codat's status.
 #![forbid(unsafe_code)]
 
+mod credentials;
 mod run;
 pub mod scheduler;
 mod worker;

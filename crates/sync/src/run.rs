@@ -133,6 +133,11 @@ async fn fetch_all(
         company_id: conn.company_id,
         connection_id: conn.id,
         credentials,
+        credential_store: std::sync::Arc::new(crate::credentials::SealedCredentials {
+            store: store.clone(),
+            secrets: worker.secrets.clone(),
+            company: conn.company_id,
+        }),
     };
     let request = FetchRequest {
         data_type: dataset.data_type,
