@@ -1,7 +1,8 @@
 """Fixtures for the Codat SDK compatibility suite.
 
 The suite starts one real `ledgerbridge` binary per pytest session and drives it through
-Codat's official Python SDK (`codat-platform`), changing nothing but the base URL.
+Codat's official Python SDKs (`codat-platform`; `codat-lending` and `codat-accounting` for the
+accounting reads), changing nothing but the base URL.
 
 Environment:
   LEDGERBRIDGE_BIN               path to the binary (default: target/debug/ledgerbridge,
@@ -35,6 +36,12 @@ import pytest
 from codat_platform import CodatPlatform
 from codat_platform.models import errors, shared
 from codat_platform.utils.retries import RetryConfig
+from codat_lending import CodatLending
+from codat_lending.models import errors as lending_errors, shared as lending_shared
+from codat_lending.utils.retries import RetryConfig as LendingRetryConfig
+from codat_accounting import CodatAccounting
+from codat_accounting.models import errors as accounting_errors, shared as accounting_shared
+from codat_accounting.utils.retries import RetryConfig as AccountingRetryConfig
 
 from sdkutil import unique
 
@@ -144,6 +151,9 @@ def server(request) -> Iterator[Server]:
     # Xero/QuickBooks settings, which would enable those integrations), only the API key.
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERBRIDGE_")}
     env["LEDGERBRIDGE_API_KEY"] = api_key
+    # Sync workers in this process (config `worker_concurrency`), so the Sandbox syncs that
+    # the accounting-read tests start complete; set explicitly, not left to the default.
+    env["LEDGERBRIDGE_WORKER_CONCURRENCY"] = "2"
     env.setdefault("RUST_LOG", "info")
     env["NO_COLOR"] = "1"  # plain server log
     env.setdefault("RUST_BACKTRACE", "1")
@@ -180,6 +190,29 @@ def server(request) -> Iterator[Server]:
 def sdk(server: Server) -> CodatPlatform:
     """The official SDK client, authenticated with the server's bootstrap API key."""
     return make_client(server.base_url, server.api_key)
+
+
+@pytest.fixture(scope="session")
+def lending(server: Server) -> CodatLending:
+    """Codat's official Lending SDK (accounting reads), pointed at the server, retries off."""
+    return CodatLending(
+        security=lending_shared.Security(auth_header=basic_auth(server.api_key)),
+        server_url=server.base_url,
+        retry_config=LendingRetryConfig("none"),
+        timeout_ms=30_000,
+    )
+
+
+@pytest.fixture(scope="session")
+def accounting(server: Server) -> CodatAccounting:
+    """Codat's official Accounting SDK, for the types the Lending SDK lacks (items, tax rates,
+    tracking categories, payment methods, purchase and sales orders)."""
+    return CodatAccounting(
+        security=accounting_shared.Security(auth_header=basic_auth(server.api_key)),
+        server_url=server.base_url,
+        retry_config=AccountingRetryConfig("none", None, False),
+        timeout_ms=30_000,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -233,13 +266,18 @@ def pytest_runtest_makereport(item, call):
     """Attach the HTTP status and exact response body of any SDK error to the report."""
     outcome = yield
     report = outcome.get_result()
-    if call.excinfo is not None and isinstance(call.excinfo.value, errors.CodatPlatformError):
-        e = call.excinfo.value
+    if call.excinfo is None:
+        return
+    e = call.excinfo.value
+    if isinstance(e, (errors.CodatPlatformError, lending_errors.CodatLendingError, accounting_errors.SDKError)):
         cause = getattr(e, "__cause__", None)
         detail = f"type: {type(e).__name__}\nstatus: {e.status_code}\nbody: {e.body!r}"
         if cause is not None:
             detail += f"\ncause: {cause!r}"
         report.sections.append(("SDK response", detail))
+    elif isinstance(e, accounting_errors.ErrorMessage):
+        # codat-accounting's typed error carries the parsed body only (no status or raw text)
+        report.sections.append(("SDK response", f"type: ErrorMessage\nbody: {e.data!r}"))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
