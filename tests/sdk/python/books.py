@@ -7,11 +7,13 @@ connection with a fixed dataset and seed, and waits for the first sync of every 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Dict, List, Optional
 
 import httpx
@@ -129,22 +131,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def numbers_match(model: Any, wire: Any, path: str = "$") -> List[str]:
-    """Every JSON number in `wire` equals, exactly, the SDK's value at the same place.
+def values_match(model: Any, wire: Any, path: str = "$") -> List[str]:
+    """Every value in `wire` is, exactly, the SDK's value at the same place.
 
-    `wire` must come from `raw_json` (fractions as Decimal). An SDK Decimal field must equal
-    the wire's decimal exactly; an SDK float or int must be the nearest double.
+    `wire` must come from `raw_json` (fractions as Decimal). Numbers: an SDK Decimal equals
+    the wire's decimal exactly, an SDK float or int is the nearest double. Strings (dates
+    included: they must come back in the form sent), enums (by value), booleans and nulls
+    are equal. Keys the model lacks are `unknown_keys`' business and skipped here.
     """
     bad: List[str] = []
     if isinstance(model, BaseModel) and isinstance(wire, dict):
         fields = _field_by_alias(model)
         for key, value in wire.items():
             if key in fields:
-                bad += numbers_match(getattr(model, fields[key]), value, f"{path}.{key}")
+                bad += values_match(getattr(model, fields[key]), value, f"{path}.{key}")
+    elif isinstance(model, dict) and isinstance(wire, dict):
+        if set(model) != set(wire):
+            bad.append(f"{path}: wire keys {sorted(wire)} != SDK keys {sorted(model)}")
+        for key in set(model) & set(wire):
+            bad += values_match(model[key], wire[key], f"{path}.{key}")
     elif isinstance(model, list) and isinstance(wire, list):
+        if len(model) != len(wire):
+            bad.append(f"{path}: wire has {len(wire)} items, SDK {len(model)}")
         for i, (m, w) in enumerate(zip(model, wire)):
-            bad += numbers_match(m, w, f"{path}[{i}]")
-    elif isinstance(wire, (Decimal, int)) and not isinstance(wire, bool):
+            bad += values_match(m, w, f"{path}[{i}]")
+    elif wire is None:
+        if model is not None:
+            bad.append(f"{path}: wire null but SDK {model!r}")
+    elif isinstance(wire, bool):
+        if model is not wire:
+            bad.append(f"{path}: wire {wire} != SDK {model!r}")
+    elif isinstance(wire, (Decimal, int)):
         if isinstance(model, Decimal):
             if model != Decimal(wire):
                 bad.append(f"{path}: wire {wire} != SDK {model}")
@@ -153,6 +170,14 @@ def numbers_match(model: Any, wire: Any, path: str = "$") -> List[str]:
                 bad.append(f"{path}: wire {wire} != SDK {model!r}")
         else:
             bad.append(f"{path}: wire number {wire} but SDK value {model!r}")
+    elif isinstance(wire, str):
+        got = model.value if isinstance(model, Enum) else model
+        if isinstance(got, (dt.date, dt.datetime)):
+            bad.append(f"{path}: wire {wire!r} read as {type(got).__name__} {got!r}, not as sent")
+        elif got != wire:
+            bad.append(f"{path}: wire {wire!r} != SDK {model!r}")
+    else:
+        bad.append(f"{path}: wire {wire!r} but SDK {model!r}")
     return bad
 
 

@@ -19,7 +19,7 @@ import pytest
 from codat_accounting.models import errors, shared
 
 import books
-from books import Books, numbers_match, raw_json, same_record, unknown_keys
+from books import Books, values_match, raw_json, same_record, unknown_keys
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def path(b: Books, rec: Rec) -> str:
 def assert_matches_wire(model: Any, wire: Any, what: str) -> None:
     extra = unknown_keys(model, wire)
     assert not extra, f"{what}: keys the SDK model does not know (misnamed or not in Codat's schema): {extra}"
-    bad = numbers_match(model, wire)
-    assert not bad, f"{what}: numbers the SDK did not read exactly: {bad}"
+    bad = values_match(model, wire)
+    assert not bad, f"{what}: values the SDK did not read exactly as sent: {bad}"
 
 
 def common(a: Any, b: Any) -> Dict[str, Any]:
