@@ -19,6 +19,7 @@ import pytest
 from codat_accounting.models import errors, shared
 
 import books
+import test_accounting_lending as lending_suite
 from books import Books, values_match, raw_json, same_record, unknown_keys
 
 
@@ -198,3 +199,48 @@ def test_409_before_the_first_sync(accounting, unsynced, name):
 def test_unknown_id_is_404(accounting, synced, name):
     rec = BY_NAME[name]
     expect_accounting_error(lambda: sdk_get(accounting, synced, rec, "no-such-" + books.new_id()), 404)
+
+
+# ---------------------------------------------------------------------------------------
+# The Lending SDK on the medium books: foreign currencies, every status, full 5,000 pages
+
+
+@pytest.mark.parametrize("name", lending_suite.IDS)
+def test_lending_reads_every_record_of_the_medium_books(lending, raw, synced, name):
+    rec = lending_suite.BY_NAME[name]
+    total = None
+    for page in range(1, 100):
+        p = lending_suite.sdk_list(lending, synced, rec, page=page, page_size=5000)
+        wire = raw_json(raw, lending_suite.wire_path(synced, rec), {"page": page, "pageSize": 5000})
+        assert_matches_wire(p, wire, f"{name} page {page}")
+        total = p.total_results
+        if page * 5000 >= total:
+            break
+    assert total, f"the medium books hold {name}"
+
+
+def test_lending_documents_of_the_medium_books(lending, raw, synced):
+    cid = synced.company_id
+    for attr, model, path in lending_suite.STATEMENTS.values():
+        doc = getattr(lending.financial_statements, attr).get(
+            request={"company_id": cid, "period_length": 1, "periods_to_compare": 24})
+        assert isinstance(doc, model) and len(doc.reports) == 24
+        wire = raw_json(raw, f"/companies/{cid}/data/financials/{path}", {"periodLength": 1, "periodsToCompare": 24})
+        assert_matches_wire(doc, wire, f"{path} 1x24")
+    reports = lending.accounts_receivable.reports
+    for get, path in ((reports.get_aged_debtors, "agedDebtor"), (reports.get_aged_creditors, "agedCreditor")):
+        doc = get(request={"company_id": cid, "number_of_periods": 5, "period_length_days": 30})
+        wire = raw_json(raw, f"/companies/{cid}/reports/{path}", {"numberOfPeriods": 5, "periodLengthDays": 30})
+        wire["generated"] = doc.generated
+        assert_matches_wire(doc, wire, path)
+        assert doc.data
+
+
+def test_medium_books_have_foreign_currency_at_exact_rates(lending, raw, synced):
+    rec = lending_suite.BY_NAME["invoices"]
+    wire = raw_json(raw, lending_suite.wire_path(synced, rec), {"page": 1, "pageSize": 5000, "query": "currency!=GBP"})
+    assert wire["totalResults"] > 0, "the medium books invoice in foreign currencies"
+    page = lending_suite.sdk_list(lending, synced, rec, page=1, page_size=5000, query="currency!=GBP")
+    for inv, w in zip(page.results, wire["results"]):
+        assert inv.currency != "GBP" and inv.currency_rate is not None, inv.id
+        assert inv.currency_rate == w["currencyRate"] and inv.total_amount == w["totalAmount"], inv.id
