@@ -2,9 +2,6 @@
 //! statements in `periodLength`-month periods, and the aged debtor and creditor reports,
 //! each checked against the operation's 200 response schema in Codat's `Codat-Lending.yaml`.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
 
 use ledgerbridge_domain::accounting::{
@@ -13,87 +10,10 @@ use ledgerbridge_domain::accounting::{
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error};
-
-/// Where Codat's OpenAPI files are: `LEDGERBRIDGE_CODAT_REFERENCE`, else the nearest
-/// `shared/reference/codat` beside the crate or one of its parent folders.
-fn reference_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("LEDGERBRIDGE_CODAT_REFERENCE") {
-        return PathBuf::from(dir);
-    }
-    let crate_dir = PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    );
-    crate_dir
-        .ancestors()
-        .map(|dir| dir.join("shared/reference/codat"))
-        .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| crate_dir.join("../../../shared/reference/codat"))
-}
-
-/// Rewrites OpenAPI 3.0's `nullable: true` next to `type: T` into JSON Schema's
-/// `type: [T, "null"]`, everywhere in `value`.
-fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            if object.get("nullable") == Some(&Value::Bool(true))
-                && let Some(Value::String(ty)) = object.get("type").cloned()
-            {
-                object.insert("type".into(), json!([ty, "null"]));
-            }
-            object.values_mut().for_each(normalise);
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-/// `Codat-Lending.yaml`, normalised (the whole document, so `#/components/...` resolves).
-fn lending() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(|| {
-        let path = reference_dir().join("Codat-Lending.yaml");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "cannot read {}: {e}. These tests need Codat's OpenAPI files; set \
-                 LEDGERBRIDGE_CODAT_REFERENCE to the folder that holds them.",
-                path.display()
-            )
-        });
-        let mut doc: Value =
-            serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        normalise(&mut doc);
-        doc
-    })
-}
-
-/// Validates `body` against the 200 response schema of `GET {path}` (the spec's path
-/// template) in `Codat-Lending.yaml`.
-fn assert_matches_spec(path: &str, body: &Value) {
-    let doc = lending();
-    let schema =
-        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-            .clone();
-    assert!(schema.is_object(), "no 200 schema for GET {path}");
-    let mut root = Map::new();
-    root.insert(
-        "components".into(),
-        json!({ "schemas": doc["components"]["schemas"].clone() }),
-    );
-    if let Value::Object(s) = schema {
-        root.extend(s);
-    }
-    let validator = jsonschema::draft202012::options()
-        .build(&Value::Object(root))
-        .unwrap_or_else(|e| panic!("compiling the schema of {path}: {e}"));
-    let errors: Vec<String> = validator
-        .iter_errors(body)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "GET {path}: {errors:#?}\n{body}");
-}
+use crate::spec::assert_matches_spec;
 
 /// GETs `url`, expects 200, checks the body against `spec_path`'s schema and reads it as `T`.
 async fn read<T: DeserializeOwned>(app: &TestApp, url: &str, spec_path: &str) -> (Value, T) {

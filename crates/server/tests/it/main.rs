@@ -14,3 +14,5 @@ mod helpers;
 mod integrations;
 mod sandbox;
 mod settings;
+mod spec;
+mod spec_conformance;
