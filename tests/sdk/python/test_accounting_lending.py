@@ -1,6 +1,6 @@
 """Accounting reads through Codat's official Lending SDK (`codat-lending` 12.0.0).
 
-One Sandbox company is linked and synced once for the module (dataset `small`, seed 42).
+One Sandbox company is linked and synced once for the module (dataset `small`, seed "2": see books.DATASET).
 Every list (page, pageSize, orderBy, query) and get-by-id of every record type the Lending
 SDK reads, company info, the three financial statements and the aged reports must parse into
 the SDK's own models; the values are checked too: the SDK's model against the exact wire JSON
@@ -21,7 +21,7 @@ import pytest
 from codat_lending.models import errors, shared
 
 import books
-from sdkutil import assert_recent
+from sdkutil import assert_recent, parse_codat_datetime
 from books import Books, values_match, plain, raw_json, same_record, unknown_keys
 
 
@@ -157,6 +157,12 @@ def test_list_parses_and_matches_the_wire(lending, raw, synced, name):
     assert len(page.results) == min(100, page.total_results)
     assert [r.id for r in page.results] == [w["id"] for w in wire["results"]]
     assert len({r.id for r in page.results}) == len(page.results), "duplicate ids on one page"
+    for r in page.results:
+        # modifiedDate: when the record was written to the cache, i.e. by this module's sync
+        assert_recent(r.modified_date)
+        if r.source_modified_date:
+            assert parse_codat_datetime(r.source_modified_date).replace(tzinfo=None) <= \
+                parse_codat_datetime(r.modified_date).replace(tzinfo=None), r.id
     assert_matches_wire(page, wire, f"list {name}")
     base = wire_path(synced, rec)
     assert page.links.self_.href == base
@@ -603,3 +609,40 @@ def test_unknown_company_is_404(lending):
         request={"company_id": books.new_id(), "page": 1, "page_size": 10}), 404)
     expect_lending_error(lambda: lending.company_info.get_accounting_profile(
         request={"company_id": books.new_id()}), 404)
+
+
+@pytest.mark.parametrize("name", [r.name for r in RECORDS if r.connection])
+def test_unknown_or_foreign_connection_is_404(lending, synced, unsynced, name):
+    rec = BY_NAME[name]
+    for company, connection in ((synced.company_id, books.new_id()),
+                                (unsynced.company_id, synced.connection_id)):
+        req = {"company_id": company, "connection_id": connection, "page": 1, "page_size": 10}
+        expect_lending_error(lambda: group(lending, rec).list(request=req), 404)
+
+
+def test_list_defaults_to_page_1_of_100(lending, synced):
+    page = lending.accounts_receivable.invoices.list(request={"company_id": synced.company_id})
+    assert page.page_number == 1 and page.page_size == 100
+    assert len(page.results) == min(100, page.total_results)
+
+
+def test_company_level_reads_serve_an_unlinked_connections_cache(lending, raw, sdk):
+    # Codat serves the cached data of a Deauthorized or Unlinked connection.
+    b = books.link_sandbox(raw, "SDK Unlinked Books")
+    try:
+        before = lending.accounts_receivable.invoices.list(request={"company_id": b.company_id, "page_size": 5000})
+        sdk.connections.unlink(request={"company_id": b.company_id, "connection_id": b.connection_id,
+                                        "update_connection_status": {"status": "Unlinked"}})
+        conn = sdk.connections.get(request={"company_id": b.company_id, "connection_id": b.connection_id})
+        assert conn.status.value == "Unlinked"
+        after = lending.accounts_receivable.invoices.list(request={"company_id": b.company_id, "page_size": 5000})
+        assert after.total_results == before.total_results > 0
+        assert [plain(i) for i in after.results] == [plain(i) for i in before.results]
+        one = before.results[0]
+        got = lending.accounts_receivable.invoices.get(request={"company_id": b.company_id, "invoice_id": one.id})
+        assert same_record(got, one)
+        bs = lending.financial_statements.balance_sheet.get(
+            request={"company_id": b.company_id, "period_length": 1, "periods_to_compare": 1})
+        assert len(bs.reports) == 1
+    finally:
+        books.delete_company(raw, b.company_id)
