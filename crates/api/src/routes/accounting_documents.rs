@@ -3,7 +3,8 @@
 //! (`/data/financials/{balanceSheet|profitAndLoss|cashFlowStatement}`, assembled from the
 //! stored monthly periods into `periodLength`-month periods) and the aged debtor and
 //! creditor reports (`/reports/agedDebtor|agedCreditor`, bucketed from the stored invoices
-//! and bills) with their `/available` checks.
+//! and bills as their payments and credit notes left them, less unallocated credit) with
+//! their `/available` checks.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,10 +18,14 @@ use ledgerbridge_domain::DataType;
 use ledgerbridge_domain::accounting::{
     AgedCreditor, AgedCreditorReport, AgedCurrencyOutstanding, AgedDebtor, AgedDebtorReport,
     AgedOutstandingAmount, AgedOutstandingAmountDetail, BalanceSheet, BalanceSheetPeriod, Bill,
-    BillStatus, CashFlowPeriod, CashFlowStatement, CodatDateTime, Invoice, InvoiceStatus, Money,
-    PaymentAllocation, ProfitAndLoss, ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
+    BillCreditNote, BillStatus, CashFlowPeriod, CashFlowStatement, CodatDateTime, CreditNote,
+    CreditNoteStatus, Invoice, InvoiceStatus, Money, PaymentAllocation, ProfitAndLoss,
+    ProfitAndLossPeriod, ReportBasis, ReportInput, ReportLine,
 };
 use ledgerbridge_domain::paging::PageRequest;
+use ledgerbridge_query::{
+    Comparison, Filter, Operator, Path as QueryPath, ScalarType, Segment, Value as QueryValue,
+};
 use ledgerbridge_store::ListRequest;
 use ledgerbridge_store::records::RecordScope;
 use serde::de::DeserializeOwned;
@@ -128,7 +133,20 @@ fn date_param(query: &HashMap<String, String>, name: &str) -> ApiResult<Option<N
     })
 }
 
-/// Every stored record of a type in the scope, deserialised.
+/// `metadata.isDeleted != true`, built as a tree.
+fn not_deleted() -> Filter {
+    Filter::Compare(Comparison {
+        path: QueryPath {
+            segments: vec![Segment::Field("metadata"), Segment::Field("isDeleted")],
+            ty: ScalarType::Boolean,
+        },
+        op: Operator::Ne,
+        value: QueryValue::Boolean(true),
+    })
+}
+
+/// Every stored record of a type in the scope that the platform has not deleted,
+/// deserialised.
 async fn all_records<T: DeserializeOwned>(
     state: &AppState,
     scope: RecordScope,
@@ -139,7 +157,7 @@ async fn all_records<T: DeserializeOwned>(
     let mut page = 1;
     loop {
         let req = ListRequest {
-            filter: None,
+            filter: Some(not_deleted()),
             order: None,
             tags: None,
             page: PageRequest {
@@ -159,6 +177,20 @@ async fn all_records<T: DeserializeOwned>(
             return Ok(out);
         }
         page += 1;
+    }
+}
+
+/// Like [`all_records`] for a type a report only refines (credit notes in the aged
+/// reports): none when it was never synced or the platform lacks it.
+async fn records_if_synced<T: DeserializeOwned>(
+    state: &AppState,
+    company: &str,
+    data_type: DataType,
+) -> ApiResult<Vec<T>> {
+    match readable_scope(state, data_type, company, None).await {
+        Ok(scope) => all_records(state, scope, data_type).await,
+        Err(e) if e.status.is_client_error() => Ok(Vec::new()),
+        Err(e) => Err(e),
     }
 }
 
@@ -433,8 +465,30 @@ struct Outstanding {
     contact_id: String,
     contact_name: Option<String>,
     currency: Option<String>,
+    /// Negative for credit not yet allocated.
     amount: Money,
     due: NaiveDate,
+    /// The data type the amount comes from (`Invoices`, `CreditNotes`, ...), reported in the
+    /// bucket's `details`.
+    detail: &'static str,
+}
+
+/// One bucket: its total and what each data type contributed, in the order first seen.
+#[derive(Clone, Default)]
+struct Bucket {
+    total: Money,
+    details: Vec<(&'static str, Money)>,
+}
+
+impl Bucket {
+    fn add(&mut self, detail: &'static str, amount: &Money) -> ApiResult<()> {
+        self.total = add(&self.total, amount)?;
+        match self.details.iter_mut().find(|(name, _)| *name == detail) {
+            Some((_, sum)) => *sum = add(sum, amount)?,
+            None => self.details.push((detail, amount.clone())),
+        }
+        Ok(())
+    }
 }
 
 /// Per contact (by id), per currency, the amounts in each bucket. Bucket `k` holds what is
@@ -442,7 +496,7 @@ struct Outstanding {
 /// `reportDate - (k + 1) * len` and on or before `reportDate - k * len` (bucket 0 also holds
 /// what is not yet due; the last one everything older). A document without a due date ages
 /// from its issue date.
-type Buckets = BTreeMap<String, (Option<String>, BTreeMap<String, Vec<Money>>)>;
+type Buckets = BTreeMap<String, (Option<String>, BTreeMap<String, Vec<Bucket>>)>;
 
 fn bucket(items: Vec<Outstanding>, p: &AgedParams) -> ApiResult<Buckets> {
     let mut out: Buckets = BTreeMap::new();
@@ -458,22 +512,24 @@ fn bucket(items: Vec<Outstanding>, p: &AgedParams) -> ApiResult<Buckets> {
         if entry.0.is_none() {
             entry.0 = item.contact_name;
         }
-        let amounts = entry
+        let buckets = entry
             .1
             .entry(item.currency.unwrap_or_default())
-            .or_insert_with(|| vec![Money::zero(); n]);
-        amounts[k] = add(&amounts[k], &item.amount)?;
+            .or_insert_with(|| vec![Bucket::default(); n]);
+        buckets[k].add(item.detail, &item.amount)?;
     }
     Ok(out)
 }
 
 /// The buckets in Codat's form: consecutive `periodLengthDays` spans back from the report
 /// date (`fromDate` of one is `toDate` of the next, as Codat writes them; the last starts at
-/// `0001-01-01`), each with its amount under `details` as `detail` (`Invoices`, `Bills`).
+/// `0001-01-01`), each with what each data type contributed under `details` (`Invoices` or
+/// `Bills`, then `CreditNotes` or `BillCreditNotes`; an empty bucket shows the documents'
+/// type with 0).
 fn currency_outstanding(
-    by_currency: BTreeMap<String, Vec<Money>>,
+    by_currency: BTreeMap<String, Vec<Bucket>>,
     p: &AgedParams,
-    detail: &str,
+    documents: &'static str,
 ) -> Vec<AgedCurrencyOutstanding> {
     let len = i64::from(p.length_days);
     let last = p.periods as usize;
@@ -485,7 +541,7 @@ fn currency_outstanding(
                 amounts
                     .into_iter()
                     .enumerate()
-                    .map(|(k, amount)| {
+                    .map(|(k, bucket)| {
                         let k = k as i64;
                         let to = p.report_date - Duration::days(k * len);
                         let from = if k as usize + 1 < last {
@@ -493,14 +549,23 @@ fn currency_outstanding(
                         } else {
                             NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
                         };
+                        let mut details = bucket.details;
+                        if details.is_empty() {
+                            details.push((documents, Money::zero()));
+                        }
                         AgedOutstandingAmount {
                             from_date: Some(CodatDateTime::from_date(from)),
                             to_date: Some(CodatDateTime::from_date(to)),
-                            amount: Some(amount.clone()),
-                            details: Some(vec![AgedOutstandingAmountDetail {
-                                name: Some(detail.to_string()),
-                                amount: Some(amount),
-                            }]),
+                            amount: Some(bucket.total),
+                            details: Some(
+                                details
+                                    .into_iter()
+                                    .map(|(name, amount)| AgedOutstandingAmountDetail {
+                                        name: Some(name.to_string()),
+                                        amount: Some(amount),
+                                    })
+                                    .collect(),
+                            ),
                         }
                     })
                     .collect(),
@@ -509,13 +574,17 @@ fn currency_outstanding(
         .collect()
 }
 
-/// An invoice or bill as the aged reports read it.
+/// An invoice, bill or credit note as the aged reports read it.
 struct OpenDocument<'a> {
     /// Void and draft documents owe nothing.
     excluded: bool,
     issue_date: &'a CodatDateTime,
     due_date: Option<&'a CodatDateTime>,
+    /// Due on an invoice or bill; credit left on a credit note.
     amount_due: &'a Money,
+    /// `true` for credit notes: what is left reduces what the contact owes (or is owed).
+    credit: bool,
+    detail: &'static str,
     allocations: Option<&'a [PaymentAllocation]>,
     contact_id: String,
     contact_name: Option<String>,
@@ -528,9 +597,14 @@ fn outstanding_at(doc: OpenDocument<'_>, p: &AgedParams) -> ApiResult<Option<Out
     if doc.excluded || doc.issue_date.date() > p.report_date {
         return Ok(None);
     }
-    let amount = due_at(doc.amount_due, doc.allocations, p)?;
+    let mut amount = due_at(doc.amount_due, doc.allocations, p)?;
     if amount.is_zero() {
         return Ok(None);
+    }
+    if doc.credit {
+        amount = Money::zero()
+            .checked_sub(&amount)
+            .ok_or_else(|| ApiError::internal("credit amount out of range"))?;
     }
     Ok(Some(Outstanding {
         contact_id: doc.contact_id,
@@ -538,6 +612,7 @@ fn outstanding_at(doc: OpenDocument<'_>, p: &AgedParams) -> ApiResult<Option<Out
         currency: doc.currency,
         amount,
         due: doc.due_date.unwrap_or(doc.issue_date).date(),
+        detail: doc.detail,
     }))
 }
 
@@ -581,10 +656,33 @@ async fn get_aged_debtor(
             issue_date: &i.issue_date,
             due_date: i.due_date.as_ref(),
             amount_due: &i.amount_due,
+            credit: false,
+            detail: "Invoices",
             allocations: i.payment_allocations.as_deref(),
             contact_id: customer.map(|c| c.id.clone()).unwrap_or_default(),
             contact_name: customer.and_then(|c| c.company_name.clone()),
             currency: i.currency.clone(),
+        };
+        items.extend(outstanding_at(open, &params)?);
+    }
+    let credit_notes: Vec<CreditNote> =
+        records_if_synced(&state, &company, DataType::CreditNotes).await?;
+    for n in &credit_notes {
+        let Some(issue_date) = &n.issue_date else {
+            continue;
+        };
+        let customer = n.customer_ref.as_ref();
+        let open = OpenDocument {
+            excluded: matches!(n.status, CreditNoteStatus::Void | CreditNoteStatus::Draft),
+            issue_date,
+            due_date: None,
+            amount_due: &n.remaining_credit,
+            credit: true,
+            detail: "CreditNotes",
+            allocations: n.payment_allocations.as_deref(),
+            contact_id: customer.map(|c| c.id.clone()).unwrap_or_default(),
+            contact_name: customer.and_then(|c| c.company_name.clone()),
+            currency: n.currency.clone(),
         };
         items.extend(outstanding_at(open, &params)?);
     }
@@ -622,10 +720,33 @@ async fn get_aged_creditor(
             issue_date: &b.issue_date,
             due_date: b.due_date.as_ref(),
             amount_due,
+            credit: false,
+            detail: "Bills",
             allocations: b.payment_allocations.as_deref(),
             contact_id: supplier.map(|c| c.id.clone()).unwrap_or_default(),
             contact_name: supplier.and_then(|c| c.supplier_name.clone()),
             currency: b.currency.clone(),
+        };
+        items.extend(outstanding_at(open, &params)?);
+    }
+    let credit_notes: Vec<BillCreditNote> =
+        records_if_synced(&state, &company, DataType::BillCreditNotes).await?;
+    for n in &credit_notes {
+        let (Some(issue_date), Some(remaining)) = (&n.issue_date, &n.remaining_credit) else {
+            continue;
+        };
+        let supplier = n.supplier_ref.as_ref();
+        let open = OpenDocument {
+            excluded: matches!(n.status, CreditNoteStatus::Void | CreditNoteStatus::Draft),
+            issue_date,
+            due_date: None,
+            amount_due: remaining,
+            credit: true,
+            detail: "BillCreditNotes",
+            allocations: n.payment_allocations.as_deref(),
+            contact_id: supplier.map(|c| c.id.clone()).unwrap_or_default(),
+            contact_name: supplier.and_then(|c| c.supplier_name.clone()),
+            currency: n.currency.clone(),
         };
         items.extend(outstanding_at(open, &params)?);
     }

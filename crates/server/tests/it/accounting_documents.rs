@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 
 use ledgerbridge_domain::accounting::{
-    AgedCreditorReport, AgedDebtorReport, BalanceSheet, Bill, BillStatus, CashFlowStatement,
-    CompanyInfo, Invoice, InvoiceStatus, Money, PaymentAllocation, ProfitAndLoss,
+    AgedCreditorReport, AgedDebtorReport, AgedOutstandingAmount, BalanceSheet, Bill,
+    BillCreditNote, BillStatus, CashFlowStatement, CodatDateTime, CompanyInfo, CreditNote,
+    CreditNoteStatus, Invoice, InvoiceStatus, Money, PaymentAllocation, ProfitAndLoss,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -39,6 +40,34 @@ async fn all(app: &TestApp, url: &str) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Every record of a list endpoint that the platform has not deleted, typed.
+async fn live<T: DeserializeOwned>(app: &TestApp, url: &str) -> Vec<T> {
+    all(app, url)
+        .await
+        .into_iter()
+        .filter(|v| v["metadata"]["isDeleted"] != json!(true))
+        .map(|v| serde_json::from_value(v).expect("record reads as its domain type"))
+        .collect()
+}
+
+/// What the data type `name` contributed to a bucket (zero when it is not listed), after
+/// checking that the details add up to the bucket.
+fn detail(bucket: &AgedOutstandingAmount, name: &str) -> Money {
+    let details = bucket.details.as_deref().unwrap_or_default();
+    let all: Vec<Money> = details.iter().filter_map(|d| d.amount.clone()).collect();
+    assert_eq!(
+        sum(&all).to_decimal(),
+        bucket.amount.clone().expect("amount").to_decimal(),
+        "details add up to the bucket"
+    );
+    let of: Vec<Money> = details
+        .iter()
+        .filter(|d| d.name.as_deref() == Some(name))
+        .filter_map(|d| d.amount.clone())
+        .collect();
+    sum(&of)
 }
 
 fn sum<'a>(values: impl IntoIterator<Item = &'a Money>) -> Money {
@@ -265,17 +294,35 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
     }
 
     // Aged debtors: the buckets add up to what the invoices issued by the report date still
-    // have due.
-    let invoices: Vec<Invoice> = all(&app, &format!("{base}/data/invoices"))
-        .await
-        .into_iter()
-        .map(|v| serde_json::from_value(v).expect("invoice"))
-        .collect();
-    let bills: Vec<Bill> = all(&app, &format!("{base}/data/bills"))
-        .await
-        .into_iter()
-        .map(|v| serde_json::from_value(v).expect("bill"))
-        .collect();
+    // have due, less the credit notes' credit left unallocated by then.
+    let invoices: Vec<Invoice> = live(&app, &format!("{base}/data/invoices")).await;
+    let bills: Vec<Bill> = live(&app, &format!("{base}/data/bills")).await;
+    let credit_notes: Vec<CreditNote> = live(&app, &format!("{base}/data/creditNotes")).await;
+    let bill_credit_notes: Vec<BillCreditNote> =
+        live(&app, &format!("{base}/data/billCreditNotes")).await;
+    // Credit still unallocated at `cutoff`, of credit notes issued by then.
+    let credit_left = |cutoff: NaiveDate| -> Money {
+        let left: Vec<Money> = credit_notes
+            .iter()
+            .filter(|n| {
+                !matches!(n.status, CreditNoteStatus::Void | CreditNoteStatus::Draft)
+                    && n.issue_date.as_ref().is_some_and(|d| d.date() <= cutoff)
+            })
+            .map(|n| due_at(&n.total_amount, n.payment_allocations.as_deref(), cutoff))
+            .collect();
+        sum(&left)
+    };
+    let bill_credit_left = |cutoff: NaiveDate| -> Money {
+        let left: Vec<Money> = bill_credit_notes
+            .iter()
+            .filter(|n| {
+                !matches!(n.status, CreditNoteStatus::Void | CreditNoteStatus::Draft)
+                    && n.issue_date.as_ref().is_some_and(|d| d.date() <= cutoff)
+            })
+            .map(|n| due_at(&n.total_amount, n.payment_allocations.as_deref(), cutoff))
+            .collect();
+        sum(&left)
+    };
     // A report date in the middle of the books: documents paid since then were still due.
     let issued: Vec<chrono::NaiveDate> = invoices.iter().map(|i| i.issue_date.date()).collect();
     let (first, last) = (
@@ -313,26 +360,22 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
         .await;
         let mut amounts = Vec::new();
         let mut per_bucket: Vec<Vec<Money>> = vec![Vec::new(); buckets];
+        let mut credited = Vec::new();
         let mut spans = Vec::new();
         for d in debtors.data.as_deref().unwrap_or_default() {
             for c in d.aged_currency_outstanding.as_deref().unwrap_or_default() {
                 let b = c.aged_outstanding_amounts.as_deref().unwrap_or_default();
                 assert_eq!(b.len(), buckets);
                 for (k, a) in b.iter().enumerate() {
-                    let amount = a.amount.clone().expect("amount");
-                    let details = a.details.as_deref().unwrap_or_default();
-                    let detailed: Vec<Money> =
-                        details.iter().filter_map(|d| d.amount.clone()).collect();
-                    assert_eq!(sum(&detailed).to_decimal(), amount.to_decimal());
-                    per_bucket[k].push(amount.clone());
-                    amounts.push(amount);
+                    amounts.push(a.amount.clone().expect("amount"));
+                    per_bucket[k].push(detail(a, "Invoices"));
+                    credited.push(detail(a, "CreditNotes"));
                 }
                 spans = b
                     .iter()
                     .map(|a| {
-                        let day = |d: &Option<ledgerbridge_domain::accounting::CodatDateTime>| {
-                            d.as_ref().expect("bucket date").date()
-                        };
+                        let day =
+                            |d: &Option<CodatDateTime>| d.as_ref().expect("bucket date").date();
                         (day(&a.from_date), day(&a.to_date))
                     })
                     .collect();
@@ -377,8 +420,19 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
             "invoices outstanding at {cutoff}"
         );
         assert_eq!(
+            sum(&credited).to_decimal(),
+            Money::zero()
+                .checked_sub(&credit_left(cutoff))
+                .expect("fits")
+                .to_decimal(),
+            "unallocated credit at {cutoff}"
+        );
+        assert_eq!(
             sum(&amounts).to_decimal(),
-            sum(&expected).to_decimal(),
+            sum(&expected)
+                .checked_sub(&credit_left(cutoff))
+                .expect("fits")
+                .to_decimal(),
             "aged debtors at {cutoff}"
         );
 
@@ -406,7 +460,10 @@ async fn documents_statements_and_aged_reports_on_the_sandbox() {
             .collect();
         assert_eq!(
             sum(&amounts).to_decimal(),
-            sum(&expected).to_decimal(),
+            sum(&expected)
+                .checked_sub(&bill_credit_left(cutoff))
+                .expect("fits")
+                .to_decimal(),
             "aged creditors at {cutoff}"
         );
     }
