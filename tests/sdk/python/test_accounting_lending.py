@@ -407,15 +407,9 @@ def test_company_info(lending, raw, synced):
     assert isinstance(info, shared.AccountingCompanyInfo)
     assert info.company_name and info.base_currency == "GBP"
     wire = raw_json(raw, f"/companies/{synced.company_id}/data/info")
-    # `modifiedDate` is a known ledgerbridge defect, pinned by the next test
-    wire.pop("modifiedDate", None)
     assert_matches_wire(info, wire, "company info")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ledgerbridge bug: GET /companies/{id}/data/info sends `modifiedDate`, which Codat's "
-    "AccountingCompanyInfo does not have (CONTRACT.md 7.9: 'It has no modifiedDate'); "
-    "remove this mark with the fix"))
 def test_company_info_has_only_codat_fields(raw, synced):
     wire = raw_json(raw, f"/companies/{synced.company_id}/data/info")
     extra = set(wire) - set(shared.AccountingCompanyInfo.model_json_schema(by_alias=True)["properties"])

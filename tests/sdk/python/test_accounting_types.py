@@ -125,10 +125,6 @@ def test_get_by_id_equals_the_list_entry(accounting, raw, synced, name):
         assert_matches_wire(got, wire, f"get {name} {entry.id}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ledgerbridge bug: GET /data/trackingCategories/{id} of a category with hasChildren=true "
-    "returns the flat record without `subCategories`; Codat documents a TrackingCategoryTree "
-    "(the category with its subcategories); remove this mark with the fix"))
 def test_tracking_category_tree_holds_its_children(accounting, synced):
     rec = BY_NAME["trackingCategories"]
     every = sdk_list(accounting, synced, rec, page=1, page_size=5000).results

@@ -3,6 +3,8 @@
 //! (`/companies/{companyId}/connections/{connectionId}/data/{path}`), served from the cache
 //! the sync engine fills.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Uri, header};
@@ -245,9 +247,56 @@ async fn get_one(
 ) -> ApiResult<Response> {
     let scope = readable_scope(&state, data_type, &company, connection.as_deref()).await?;
     match state.store.get_record(scope, data_type, &id).await? {
+        Some(doc) if data_type == DataType::TrackingCategories => {
+            tracking_category_tree(&state, scope, &doc).await
+        }
         Some(doc) => Ok(json_response(doc.into_bytes())),
         None => Err(ApiError::not_found(format!(
             "No data available for {path} for ID {id}"
         ))),
     }
+}
+
+/// A tracking category read by id is Codat's `TrackingCategoryTree`: the category with its
+/// live descendants nested under `subCategories` (empty for a leaf).
+async fn tracking_category_tree(
+    state: &AppState,
+    scope: RecordScope,
+    doc: &str,
+) -> ApiResult<Response> {
+    let root: serde_json::Value = serde_json::from_str(doc)
+        .map_err(|e| ApiError::internal(format!("stored tracking category does not read: {e}")))?;
+    let all: Vec<serde_json::Value> =
+        super::accounting_documents::all_records(state, scope, DataType::TrackingCategories)
+            .await?;
+    let mut children: HashMap<String, Vec<serde_json::Value>> = HashMap::new();
+    for category in all {
+        if let Some(parent) = category["parentId"].as_str().filter(|p| !p.is_empty()) {
+            children
+                .entry(parent.to_string())
+                .or_default()
+                .push(category);
+        }
+    }
+    /// Nests the children of `node`, never revisiting an id (the platform's parent links
+    /// could form a cycle).
+    fn nest(
+        mut node: serde_json::Value,
+        children: &mut HashMap<String, Vec<serde_json::Value>>,
+    ) -> serde_json::Value {
+        let kids = node["id"]
+            .as_str()
+            .and_then(|id| children.remove(id))
+            .unwrap_or_default();
+        let nested: Vec<serde_json::Value> =
+            kids.into_iter().map(|kid| nest(kid, children)).collect();
+        if let Some(object) = node.as_object_mut() {
+            object.insert("subCategories".into(), serde_json::Value::Array(nested));
+        }
+        node
+    }
+    let tree = nest(root, &mut children);
+    Ok(json_response(
+        serde_json::to_vec(&tree).map_err(ApiError::internal)?,
+    ))
 }

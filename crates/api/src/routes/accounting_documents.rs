@@ -147,7 +147,7 @@ fn not_deleted() -> Filter {
 
 /// Every stored record of a type in the scope that the platform has not deleted,
 /// deserialised.
-async fn all_records<T: DeserializeOwned>(
+pub(super) async fn all_records<T: DeserializeOwned>(
     state: &AppState,
     scope: RecordScope,
     data_type: DataType,
@@ -218,7 +218,19 @@ async fn get_company_info(
         .get_record(scope, DataType::Company, "company")
         .await?
     {
-        Some(doc) => Ok(json_response(doc.into_bytes())),
+        // The store stamps every document with its `modifiedDate`; Codat's company info has
+        // none (CONTRACT.md §7.9).
+        Some(doc) => {
+            let mut info: serde_json::Value = serde_json::from_str(&doc).map_err(|e| {
+                ApiError::internal(format!("stored company info does not read: {e}"))
+            })?;
+            if let Some(object) = info.as_object_mut() {
+                object.remove("modifiedDate");
+            }
+            Ok(json_response(
+                serde_json::to_vec(&info).map_err(ApiError::internal)?,
+            ))
+        }
         None => Err(ApiError::not_found(format!(
             "No data available for info for company {company}"
         ))),
