@@ -96,6 +96,13 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
 impl Application {
     /// Binds the listener, opens the database and builds the router for the configured role.
     pub async fn build(config: Config) -> Result<Self> {
+        Self::build_with_connectors(config, Connectors::default().with(SandboxConnector::new()))
+            .await
+    }
+
+    /// [`Application::build`] with the connectors the sync worker runs (tests put scripted
+    /// platforms behind the real server).
+    pub async fn build_with_connectors(config: Config, connectors: Connectors) -> Result<Self> {
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -107,7 +114,6 @@ impl Application {
         let runs_syncs =
             matches!(config.role, Role::All | Role::Worker) && config.worker_concurrency > 0;
         let worker = runs_syncs.then(|| {
-            let connectors = Connectors::default().with(SandboxConnector::new());
             let tuning = WorkerConfig {
                 concurrency: config.worker_concurrency,
                 ..WorkerConfig::default()

@@ -141,7 +141,12 @@ impl Store {
             .await
             .map(|_| ()));
         match inserted {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if d.status.is_in_progress() {
+                    self.notify_work();
+                }
+                Ok(())
+            }
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 let running = self
                     .dataset_in_progress(d.connection_id, d.data_type)
@@ -261,6 +266,9 @@ impl Store {
     }
 }
 
+/// The key of the PostgreSQL advisory lock claims run under.
+const CLAIM_LOCK: i64 = 0x6c62_636c_6169_6d; // "lbclaim"
+
 /// The in-progress statuses as an SQL list of literals (they are constants, not input).
 fn in_progress_list() -> String {
     DatasetStatus::IN_PROGRESS
@@ -273,10 +281,14 @@ fn in_progress_list() -> String {
 /// Leasing datasets to workers: the rows are the job queue.
 impl Store {
     /// Leases up to `limit` due, unleased (or expired-lease) unfinished datasets to `owner`
-    /// until `lease_until`, oldest first, moving `Queued` ones to `Fetching`. At most one
-    /// dataset per connection is handed out per call, and none of a connection another
-    /// worker holds a live lease on, so one worker at a time spends a connection's rate
-    /// budget and refreshes its tokens.
+    /// until `lease_until`, oldest first, moving `Queued` ones to `Fetching`.
+    ///
+    /// Work is leased by connection: a dataset is handed out only if no other worker holds its
+    /// connection (`connection_leases`, live), no dataset of the connection is running under a
+    /// live lease, and it is the connection's first due dataset (they run one at a time, in
+    /// the order they were queued, which is `syncOrder`). Claiming takes (or renews) the
+    /// connection's lease. On PostgreSQL the claim runs under a transaction-level advisory
+    /// lock, so two workers claiming at once cannot both see a connection as free.
     pub async fn claim_datasets(
         &self,
         owner: &str,
@@ -285,19 +297,17 @@ impl Store {
     ) -> Result<Vec<DatasetRow>> {
         let now = Timestamp::now().to_string();
         let in_progress = in_progress_list();
-        let skip_locked = match self.dialect() {
-            crate::filter::Dialect::Sqlite => "",
-            crate::filter::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        };
-        // Candidates: due, not leased (or lease expired), and their connection not leased by
-        // anyone else right now.
+        let postgres = self.dialect() == crate::filter::Dialect::Postgres;
+        let skip_locked = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, \
+            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, claimed = $3, \
                status = CASE WHEN status IN ('Initial', 'Queued') THEN 'Fetching' ELSE status END \
              WHERE id IN ( \
                SELECT d.id FROM datasets d \
                WHERE d.status IN ({in_progress}) AND d.run_at <= $3 \
                  AND (d.lease_owner IS NULL OR d.lease_expires < $3) \
+                 AND NOT EXISTS (SELECT 1 FROM connection_leases l \
+                   WHERE l.connection_id = d.connection_id AND l.owner <> $1 AND l.expires >= $3) \
                  AND NOT EXISTS (SELECT 1 FROM datasets o WHERE o.connection_id = d.connection_id \
                    AND o.id <> d.id AND o.status IN ({in_progress}) \
                    AND o.lease_owner IS NOT NULL AND o.lease_expires >= $3) \
@@ -306,19 +316,41 @@ impl Store {
                ORDER BY d.run_at, d.id LIMIT $4{skip_locked}) \
              RETURNING {DATASET_COLUMNS}"
         );
-        let raws: Vec<RawDataset> = write_pool!(self, pool =>
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        let raws: Vec<RawDataset> = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(CLAIM_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let raws: Vec<RawDataset> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(owner)
                 .bind(lease_until.to_string())
                 .bind(&now)
                 .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await)?;
+                .fetch_all(&mut *tx)
+                .await?;
+            for r in &raws {
+                sqlx::query(
+                    "INSERT INTO connection_leases (connection_id, owner, expires) VALUES ($1, $2, $3) \
+                     ON CONFLICT (connection_id) DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+                )
+                .bind(&r.connection_id)
+                .bind(owner)
+                .bind(lease_until.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            raws
+        });
         raws.into_iter().map(DatasetRow::try_from).collect()
     }
 
-    /// Extends `owner`'s lease and records progress. `false` when the lease was lost (another
-    /// worker reclaimed it after it expired): the caller must stop working on it.
+    /// Extends `owner`'s lease (and its lease of the dataset's connection) and records
+    /// progress. `false` when the lease was lost (another worker reclaimed it after it
+    /// expired): the caller must stop working on it.
     pub async fn renew_dataset(
         &self,
         id: uuid::Uuid,
@@ -328,8 +360,9 @@ impl Store {
         progress: i32,
         description: Option<&str>,
     ) -> Result<bool> {
-        let done = write_pool!(self, pool =>
-            sqlx::query(
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
                 "UPDATE datasets SET lease_expires = $1, status = $2, progress = $3, status_description = $4 \
                  WHERE id = $5 AND lease_owner = $6",
             )
@@ -339,9 +372,23 @@ impl Store {
             .bind(description)
             .bind(id.to_string())
             .bind(owner)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                sqlx::query(
+                    "UPDATE connection_leases SET expires = $1 WHERE owner = $2 \
+                     AND connection_id = (SELECT connection_id FROM datasets WHERE id = $3)",
+                )
+                .bind(lease_until.to_string())
+                .bind(owner)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            done
+        });
         Ok(done == 1)
     }
 
@@ -397,14 +444,61 @@ impl Store {
     /// again at once for any worker.
     pub async fn release_datasets(&self, owner: &str) -> Result<u64> {
         let now = Timestamp::now().to_string();
-        let done = write_pool!(self, pool =>
-            sqlx::query("UPDATE datasets SET lease_owner = NULL, lease_expires = NULL, run_at = $1 WHERE lease_owner = $2")
-                .bind(&now)
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE datasets SET lease_owner = NULL, lease_expires = NULL, run_at = $1 WHERE lease_owner = $2",
+            )
+            .bind(&now)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM connection_leases WHERE owner = $1")
                 .bind(owner)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?;
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            done
+        });
+        if done > 0 {
+            self.notify_work();
+        }
         Ok(done)
+    }
+
+    /// Hands back every lease anyone holds. Only for a database one process serves (SQLite):
+    /// at its start, any lease left is a dead process's, and waiting for it to expire would
+    /// only delay the restart's syncs.
+    pub async fn release_all_leases(&self) -> Result<u64> {
+        let now = Timestamp::now().to_string();
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE datasets SET lease_owner = NULL, lease_expires = NULL, run_at = $1 \
+                 WHERE lease_owner IS NOT NULL",
+            )
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM connection_leases").execute(&mut *tx).await?;
+            tx.commit().await?;
+            done
+        });
+        Ok(done)
+    }
+
+    /// Wakes this process's workers: a dataset was queued or handed back.
+    pub fn notify_work(&self) {
+        self.work_queued.notify_one();
+    }
+
+    /// Waits until this process queues a dataset (or [`Store::notify_work`] is called); a
+    /// notification sent while nobody waited is kept for the next wait. Work queued by other
+    /// processes is not signalled: workers also poll, slowly.
+    pub async fn work_queued(&self) {
+        self.work_queued.notified().await;
     }
 
     /// The watermark of the last `Complete` dataset of a type on a connection.

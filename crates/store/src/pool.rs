@@ -14,6 +14,8 @@ use crate::Result;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Woken when this process queues a dataset, so its workers need not poll for it.
+    pub(crate) work_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +68,7 @@ impl Store {
                 .await?;
             return Ok(Self {
                 backend: Backend::Postgres(pool),
+                work_queued: Default::default(),
             });
         }
         let opts = SqliteConnectOptions::from_str(url)?
@@ -88,6 +91,7 @@ impl Store {
             .await?;
         Ok(Self {
             backend: Backend::Sqlite { read, write },
+            work_queued: Default::default(),
         })
     }
 

@@ -139,11 +139,21 @@ async fn fetch_all(
             company: conn.company_id,
         }),
     };
+    let setting = store
+        .effective_sync_settings(conn.company_id)
+        .await?
+        .into_iter()
+        .find(|s| s.data_type == dataset.data_type);
     let request = FetchRequest {
         data_type: dataset.data_type,
         since: store.last_watermark(conn.id, dataset.data_type).await?,
-        sync_from: None,
-        months_to_sync: None,
+        sync_from: setting
+            .as_ref()
+            .and_then(|s| sync_from(s, chrono::Utc::now())),
+        months_to_sync: setting
+            .as_ref()
+            .and_then(|s| s.months_to_sync)
+            .and_then(|m| u32::try_from(m).ok()),
     };
 
     let mut cursor: Option<String> = None;
@@ -327,4 +337,18 @@ async fn fetch_page_with_retries(
         };
         return Ok(Err(outcome));
     }
+}
+
+/// Where a sync of a type starts, from its settings: `syncFromUtc`, or `syncFromWindow`
+/// months before `now`.
+pub(crate) fn sync_from(
+    setting: &ledgerbridge_domain::platform::SyncSetting,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<ledgerbridge_domain::Timestamp> {
+    if let Some(from) = setting.sync_from_utc {
+        return Some(from);
+    }
+    let months = u32::try_from(setting.sync_from_window?).ok()?;
+    now.checked_sub_months(chrono::Months::new(months))
+        .map(ledgerbridge_domain::Timestamp::from_datetime)
 }

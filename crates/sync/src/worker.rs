@@ -1,5 +1,5 @@
-//! The worker loop: poll for due datasets, run each under a lease, hand leases back on
-//! shutdown.
+//! The worker loop: claim due datasets (woken when work is queued), run each under a lease,
+//! hand leases back on shutdown.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use ledgerbridge_connectors::Connector;
 use ledgerbridge_domain::Timestamp;
 use ledgerbridge_store::Store;
+use ledgerbridge_store::filter::Dialect;
 use ledgerbridge_store::crypto::SecretBox;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -38,7 +39,8 @@ pub struct WorkerConfig {
     pub concurrency: usize,
     /// How long a lease lasts without a heartbeat.
     pub lease: Duration,
-    /// How often an idle worker looks for due work.
+    /// How often an idle worker looks for work queued by other processes (its own process
+    /// wakes it at once).
     pub poll_interval: Duration,
 }
 
@@ -47,7 +49,7 @@ impl Default for WorkerConfig {
         Self {
             concurrency: 4,
             lease: Duration::from_secs(60),
-            poll_interval: Duration::from_millis(500),
+            poll_interval: Duration::from_secs(5),
         }
     }
 }
@@ -88,8 +90,20 @@ impl Worker {
 
     /// Runs until `shutdown` turns `true`, then waits for running datasets to reach a page
     /// boundary and hands every lease back.
+    ///
+    /// Idle, it sleeps until this process queues work ([`Store::work_queued`]), one of its
+    /// datasets ends (a slot frees, and the connection's next dataset becomes its to run),
+    /// or `poll_interval` passes (work queued by other processes).
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let worker = Arc::new(self);
+        if worker.store.dialect() == Dialect::Sqlite {
+            // One process serves a SQLite database: leases left are a dead run's.
+            match worker.store.release_all_leases().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(released = n, "resuming datasets a previous run left leased"),
+                Err(e) => tracing::warn!(error = %e, "could not hand back a previous run's leases; they expire on their own"),
+            }
+        }
         let slots = Arc::new(Semaphore::new(worker.config.concurrency.max(1)));
         let mut running = JoinSet::new();
         tracing::info!(owner = %worker.owner, concurrency = worker.config.concurrency, "sync worker started");
@@ -129,6 +143,8 @@ impl Worker {
             if idle {
                 tokio::select! {
                     _ = tokio::time::sleep(worker.config.poll_interval) => {}
+                    _ = worker.store.work_queued() => {}
+                    Some(_) = running.join_next(), if !running.is_empty() => {}
                     _ = shutdown.changed() => {}
                 }
             }

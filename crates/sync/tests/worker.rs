@@ -1,13 +1,10 @@
 //! The worker against a scripted connector, on SQLite and (with
 //! `LEDGERBRIDGE_TEST_POSTGRES_URL`) PostgreSQL.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use ledgerbridge_connectors::{
-    BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
-};
+use ledgerbridge_connectors::{ConnectorError, FetchPage};
 use ledgerbridge_domain::platform::{ConnectionStatus, DatasetStatus, SourceType};
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType, Timestamp};
 use ledgerbridge_store::companies::CompanyRow;
@@ -19,69 +16,9 @@ use ledgerbridge_store::{ListRequest, Store};
 use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
 use tokio::sync::watch;
 
-/// Serves `pages` in order (one per call), after failing with the queued `faults` first.
-struct Scripted {
-    pages: Vec<FetchPage>,
-    faults: Mutex<VecDeque<ConnectorError>>,
-    seen_since: Mutex<Vec<Option<String>>>,
-}
-
-impl Scripted {
-    fn new(pages: Vec<FetchPage>, faults: Vec<ConnectorError>) -> Arc<Self> {
-        Arc::new(Self {
-            pages,
-            faults: Mutex::new(faults.into()),
-            seen_since: Mutex::new(Vec::new()),
-        })
-    }
-}
-
-impl Connector for Scripted {
-    fn platform_key(&self) -> &'static str {
-        "mqjo"
-    }
-
-    fn fetch_page<'a>(
-        &'a self,
-        _connection: &'a ConnectionContext,
-        request: &'a FetchRequest,
-        cursor: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<FetchPage, ConnectorError>> {
-        Box::pin(async move {
-            if let Some(fault) = self.faults.lock().expect("lock").pop_front() {
-                return Err(fault);
-            }
-            if cursor.is_none() {
-                self.seen_since
-                    .lock()
-                    .expect("lock")
-                    .push(request.since.clone());
-            }
-            let i: usize = cursor
-                .map_or(Ok(0), str::parse)
-                .map_err(|_| ConnectorError::Malformed("cursor".into()))?;
-            let mut page = self
-                .pages
-                .get(i)
-                .cloned()
-                .ok_or_else(|| ConnectorError::Malformed("no such page".into()))?;
-            page.next_cursor = (i + 1 < self.pages.len()).then(|| (i + 1).to_string());
-            Ok(page)
-        })
-    }
-}
-
-fn invoice(id: u32, amount: &str) -> SourceRecord {
-    let doc: serde_json::Value = serde_json::from_str(&format!(
-        r#"{{"id":"inv-{id}","issueDate":"2024-01-0{d}","status":"Submitted","totalAmount":{amount},"amountDue":{amount},"totalTaxAmount":0,"currency":"GBP"}}"#,
-        d = id % 9 + 1
-    ))
-    .expect("json");
-    SourceRecord {
-        id: format!("inv-{id}"),
-        doc,
-    }
-}
+#[path = "support/scripted.rs"]
+mod scripted;
+use scripted::{Scripted, invoice};
 
 fn pages() -> Vec<FetchPage> {
     vec![
@@ -234,10 +171,7 @@ async fn syncs_pages_completes_and_resumes_from_the_watermark() {
     let second = queue(&env).await;
     let done = run_until_done(&env, connector.clone(), second).await;
     assert_eq!(done.status, DatasetStatus::Complete);
-    assert_eq!(
-        *connector.seen_since.lock().expect("lock"),
-        vec![None, Some("w1".to_string())]
-    );
+    assert_eq!(connector.seen_since(), vec![None, Some("w1".to_string())]);
 }
 
 #[tokio::test]
@@ -443,4 +377,193 @@ async fn scheduler_queues_what_is_due_and_moves_it_on() {
             .expect("due")
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn fetch_requests_carry_the_sync_settings() {
+    use ledgerbridge_domain::platform::{CompanySyncSettings, SyncSetting};
+
+    let env = env().await;
+    let from = Timestamp::from_datetime(
+        chrono::DateTime::parse_from_rfc3339("2023-04-01T00:00:00Z")
+            .expect("date")
+            .with_timezone(&chrono::Utc),
+    );
+    let own = CompanySyncSettings {
+        company_id: env.company,
+        settings: vec![
+            SyncSetting {
+                sync_from_utc: Some(from),
+                ..SyncSetting::default_for(DataType::Invoices, 0)
+            },
+            SyncSetting {
+                sync_from_window: Some(6),
+                ..SyncSetting::default_for(DataType::Bills, 1)
+            },
+            SyncSetting {
+                months_to_sync: Some(12),
+                ..SyncSetting::default_for(DataType::BalanceSheet, 2)
+            },
+        ],
+        overrides_defaults: true,
+    };
+    env.store
+        .put_company_sync_settings(env.company, &own)
+        .await
+        .expect("settings");
+    let connector = Scripted::new(pages(), vec![]);
+    let mut last = None;
+    for data_type in [DataType::Invoices, DataType::Bills, DataType::BalanceSheet] {
+        let d = DatasetRow::queued(env.company, env.connection, data_type);
+        env.store.queue_dataset(&d).await.expect("queue");
+        last = Some(d.id);
+    }
+    let done = run_until_done(&env, connector.clone(), last.expect("queued")).await;
+    assert_eq!(done.status, DatasetStatus::Complete);
+    let seen = connector.seen.lock().expect("lock").clone();
+    assert_eq!(
+        seen.iter().map(|r| r.data_type).collect::<Vec<_>>(),
+        vec![DataType::Invoices, DataType::Bills, DataType::BalanceSheet],
+        "one connection's datasets run one at a time, in the order queued"
+    );
+    assert_eq!(seen[0].sync_from, Some(from));
+    assert_eq!(seen[0].months_to_sync, None);
+    let window = seen[1].sync_from.expect("syncFromWindow gives a start");
+    let expected = chrono::Utc::now() - chrono::Months::new(6);
+    assert!(
+        (window.as_datetime() - expected).num_hours().abs() < 24,
+        "{window:?} is six months back"
+    );
+    assert_eq!(seen[2].months_to_sync, Some(12));
+    assert_eq!(seen[2].sync_from, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_connection_is_held_by_one_worker_at_a_time() {
+    let env = env().await;
+    let mut ids = Vec::new();
+    for data_type in [DataType::ChartOfAccounts, DataType::Customers, DataType::Invoices] {
+        let d = DatasetRow::queued(env.company, env.connection, data_type);
+        env.store.queue_dataset(&d).await.expect("queue");
+        ids.push(d.id);
+    }
+    let live = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(600));
+    // Many workers claim at once: one gets the connection, and only its first dataset.
+    let claims = futures_join(
+        (0..8)
+            .map(|i| {
+                let store = env.store.clone();
+                async move {
+                    store
+                        .claim_datasets(&format!("w{i}"), live, 10)
+                        .await
+                        .expect("claim")
+                }
+            })
+            .collect(),
+    )
+    .await;
+    let won: Vec<(usize, &DatasetRow)> = claims
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.iter().map(move |d| (i, d)))
+        .collect();
+    assert_eq!(won.len(), 1, "{won:?}");
+    let (holder, first) = won[0];
+    assert_eq!(first.id, ids[0]);
+    let holder = format!("w{holder}");
+
+    // Its dataset ends; the connection stays its own until the lease expires, so the next
+    // dataset goes to it, not to another worker.
+    assert!(
+        env.store
+            .finish_dataset(ids[0], &holder, DatasetStatus::Complete, None, None)
+            .await
+            .expect("finish")
+    );
+    assert!(
+        env.store
+            .claim_datasets("other", live, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    let next = env
+        .store
+        .claim_datasets(&holder, live, 10)
+        .await
+        .expect("claim");
+    assert_eq!(next.iter().map(|d| d.id).collect::<Vec<_>>(), vec![ids[1]]);
+
+    // The holder dies: once its leases expire, another worker takes the connection over and
+    // resumes the dataset it was running.
+    let past = Timestamp::from_datetime(chrono::Utc::now() - chrono::Duration::seconds(1));
+    assert!(
+        env.store
+            .renew_dataset(ids[1], &holder, past, DatasetStatus::Fetching, 40, None)
+            .await
+            .expect("renew")
+    );
+    let taken = env
+        .store
+        .claim_datasets("other", live, 10)
+        .await
+        .expect("claim");
+    assert_eq!(taken.iter().map(|d| d.id).collect::<Vec<_>>(), vec![ids[1]]);
+    assert!(
+        !env.store
+            .renew_dataset(ids[1], &holder, live, DatasetStatus::Fetching, 50, None)
+            .await
+            .expect("renew"),
+        "the dead holder's lease is gone"
+    );
+}
+
+/// Runs the futures concurrently on the runtime and collects their results in order.
+async fn futures_join<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_idle_worker_wakes_when_its_process_queues_work() {
+    let env = env().await;
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(
+        env.store.clone(),
+        Connectors::default().with(Scripted::new(pages(), vec![])),
+        SecretBox::new(&[7; 32]),
+        WorkerConfig {
+            // Longer than the test's deadline: only the wake-up can run the dataset.
+            poll_interval: Duration::from_secs(3600),
+            ..quick()
+        },
+    );
+    let handle = tokio::spawn(worker.run(stopped));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let id = queue(&env).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let d = env
+            .store
+            .get_dataset(env.company, id)
+            .await
+            .expect("get")
+            .expect("exists");
+        if d.status == DatasetStatus::Complete {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never woke: {d:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).expect("stop");
+    handle.await.expect("worker");
 }
