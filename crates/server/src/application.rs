@@ -14,6 +14,7 @@ use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::crypto::SecretBox;
 use ledgerbridge_sync::scheduler::run_scheduler;
 use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
+use ledgerbridge_webhooks::{Clock, Dispatcher, DispatcherConfig, SystemClock};
 
 /// How often a worker process looks for scheduled syncs that are due.
 const SCHEDULER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -28,6 +29,8 @@ pub struct Application {
     store: Store,
     /// The sync worker, when this process runs the worker role.
     worker: Option<Worker>,
+    /// The webhook dispatcher, in roles `all` and `worker`.
+    dispatcher: Option<Dispatcher>,
     public_url: String,
     /// A key generated on this start because none existed; shown once.
     pub generated_api_key: Option<String>,
@@ -96,6 +99,15 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
 impl Application {
     /// Binds the listener, opens the database and builds the router for the configured role.
     pub async fn build(config: Config) -> Result<Self> {
+        Self::build_with_clock(config, std::sync::Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with the clock the webhook dispatcher schedules by (tests move
+    /// it forward to cross the retry schedule).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: std::sync::Arc<dyn Clock>,
+    ) -> Result<Self> {
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -114,6 +126,17 @@ impl Application {
             };
             Worker::new(store.clone(), connectors, secrets.clone(), tuning)
         });
+        let dispatcher = matches!(config.role, Role::All | Role::Worker)
+            .then(|| {
+                Dispatcher::new(
+                    store.clone(),
+                    secrets.clone(),
+                    DispatcherConfig::new(public_url.clone(), config.webhooks_allow_private),
+                    clock,
+                )
+            })
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
         let state = AppState::new(
             store.clone(),
             ApiConfig {
@@ -121,6 +144,7 @@ impl Application {
                 configured_platforms: config.configured_platforms(),
                 extra_api_key: config.api_key.clone().filter(|k| !k.is_empty()),
                 secrets,
+                webhooks_allow_private: config.webhooks_allow_private,
             },
         )
         .await?;
@@ -133,6 +157,7 @@ impl Application {
             router,
             store,
             worker,
+            dispatcher,
             public_url,
             generated_api_key,
         })
@@ -163,6 +188,9 @@ impl Application {
                 worker_stopped.clone(),
             ))
         });
+        let dispatcher = self
+            .dispatcher
+            .map(|d| tokio::spawn(d.run(worker_stopped.clone())));
         let worker = self.worker.map(|w| tokio::spawn(w.run(worker_stopped)));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
@@ -175,6 +203,9 @@ impl Application {
         }
         if let Some(s) = scheduler {
             let _ = s.await;
+        }
+        if let Some(d) = dispatcher {
+            let _ = d.await;
         }
         self.store.close().await;
         served?;

@@ -14,3 +14,6 @@ mod helpers;
 mod integrations;
 mod sandbox;
 mod settings;
+mod webhooks;
+mod webhooks_delivery;
+mod webhooks_receiver;
