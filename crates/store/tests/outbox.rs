@@ -383,32 +383,32 @@ async fn read_completed_when_the_connections_datasets_all_finished() {
     let mut conn = connection(c.id);
     conn.status = ConnectionStatus::Linked;
     s.insert_company(&c, Some(&conn)).await.expect("insert");
-    let run = |types: Vec<DataType>| async move {
-        for t in &types {
-            s.queue_dataset(&DatasetRow::queued(c.id, conn.id, *t))
-                .await
-                .expect("queue");
-        }
-        let mut claimed = Vec::new();
-        while claimed.len() < types.len() {
-            let got = s.claim_datasets("w", later(60), 10).await.expect("claim");
-            assert!(!got.is_empty(), "datasets to claim");
-            claimed.extend(got);
-        }
-        claimed
+    // One dataset of a connection is leased at a time: claim, finish, claim the next.
+    let queue = |t: DataType| async move {
+        s.queue_dataset(&DatasetRow::queued(c.id, conn.id, t))
+            .await
+            .expect("queue");
     };
-    let batch = run(vec![DataType::Invoices, DataType::Customers]).await;
+    let next = || async {
+        let got = s.claim_datasets("w", later(60), 10).await.expect("claim");
+        assert_eq!(got.len(), 1, "one dataset to claim");
+        got[0].id
+    };
+    queue(DataType::Invoices).await;
+    queue(DataType::Customers).await;
+    let first = next().await;
     assert!(
-        s.finish_dataset(batch[0].id, "w", DatasetStatus::Complete, None, None)
+        s.finish_dataset(first, "w", DatasetStatus::Complete, None, None)
             .await
             .expect("finish")
     );
     assert!(
         types_of(s, a).await.is_empty(),
-        "one of the read is still running"
+        "one of the read is still queued"
     );
+    let second = next().await;
     assert!(
-        s.finish_dataset(batch[1].id, "w", DatasetStatus::FetchError, Some("x"), None)
+        s.finish_dataset(second, "w", DatasetStatus::FetchError, Some("x"), None)
             .await
             .expect("finish")
     );
@@ -416,9 +416,10 @@ async fn read_completed_when_the_connections_datasets_all_finished() {
         types_of(s, a).await,
         ["read.completed.initial", "read.completed"]
     );
-    let batch = run(vec![DataType::Invoices]).await;
+    queue(DataType::Invoices).await;
+    let third = next().await;
     assert!(
-        s.finish_dataset(batch[0].id, "w", DatasetStatus::Complete, None, None)
+        s.finish_dataset(third, "w", DatasetStatus::Complete, None, None)
             .await
             .expect("finish")
     );
