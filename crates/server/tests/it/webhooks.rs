@@ -24,6 +24,26 @@ pub async fn subscribe(app: &TestApp, receiver: &Receiver, name: &str, body: Val
     id
 }
 
+/// Waits until the consumer's delivery log holds `n` attempts (they are recorded just after
+/// the receiver answered) and returns its first page.
+pub async fn wait_attempts(app: &TestApp, consumer: &str, n: usize) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (s, log) = app
+            .get(&format!("/webhooks/{consumer}/attempts?pageSize=100"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        if log["totalResults"] == n {
+            return log;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected {n} attempts: {log}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 fn event_types(got: &[Received]) -> Vec<String> {
     got.iter()
         .map(|r| r.body["eventType"].as_str().unwrap_or("?").to_string())
@@ -369,11 +389,7 @@ async fn the_seed_flow_delivers_its_events_signed_and_in_causal_order() {
     assert_eq!(to_all[10].body["payload"]["id"], company_id.as_str());
 
     // The delivery log shows every attempt.
-    let (s, attempts) = app
-        .get(&format!("/webhooks/{all}/attempts?pageSize=100"))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{attempts}");
-    assert_eq!(attempts["totalResults"], expected.len());
+    let attempts = wait_attempts(&app, &all, expected.len()).await;
     let first = &attempts["results"][0];
     assert_eq!(
         (first["statusCode"].clone(), first["delivered"].clone()),
@@ -397,6 +413,7 @@ async fn replay_sends_messages_again_with_their_webhook_id() {
     app.create_company(json!({"name": "One"})).await;
     app.create_company(json!({"name": "Two"})).await;
     let got = receiver.wait_for("two events", |g| g.len() == 2).await;
+    wait_attempts(&app, &id, 2).await;
 
     let (s, r) = app
         .post(
@@ -408,6 +425,7 @@ async fn replay_sends_messages_again_with_their_webhook_id() {
     let again = receiver.wait_for("the replay", |g| g.len() == 3).await;
     assert_eq!(again[2].webhook_id, got[0].webhook_id);
     assert_eq!(again[2].body, got[0].body);
+    wait_attempts(&app, &id, 3).await;
 
     let (s, r) = app
         .post(
@@ -419,6 +437,7 @@ async fn replay_sends_messages_again_with_their_webhook_id() {
     receiver
         .wait_for("the range replay", |g| g.len() == 5)
         .await;
+    wait_attempts(&app, &id, 5).await;
     assert_eq!(receiver.unverified(), 0);
 
     for body in [

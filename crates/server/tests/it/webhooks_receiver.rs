@@ -34,7 +34,7 @@ struct Inner {
     in_flight: Mutex<HashSet<String>>,
     overlaps: AtomicUsize,
     unverified: AtomicUsize,
-    /// Answer 500 to the first request of every webhook id.
+    /// Answer 500 to the first request of every message (event and consumer).
     fail_first: std::sync::atomic::AtomicBool,
     seen: Mutex<HashSet<String>>,
 }
@@ -113,7 +113,8 @@ impl Receiver {
         self.inner.unverified.load(Ordering::SeqCst)
     }
 
-    /// Times a webhook id arrived while a request with the same id was still in flight.
+    /// Times a message (webhook id, to one consumer) arrived while the same message was still
+    /// in flight.
     pub fn overlaps(&self) -> usize {
         self.inner.overlaps.load(Ordering::SeqCst)
     }
@@ -166,10 +167,12 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    // A message is one event for one consumer: the id is shared by an event's consumers.
+    let key = format!("{name} {id}");
     let fresh = inner
         .in_flight
         .lock()
-        .map(|mut f| f.insert(id.clone()))
+        .map(|mut f| f.insert(key.clone()))
         .unwrap_or(true);
     if !fresh {
         inner.overlaps.fetch_add(1, Ordering::SeqCst);
@@ -181,7 +184,7 @@ async fn receive(
     let first = inner
         .seen
         .lock()
-        .map(|mut s| s.insert(id.clone()))
+        .map(|mut s| s.insert(key.clone()))
         .unwrap_or(false);
     let answered = if first && inner.fail_first.load(Ordering::SeqCst) {
         500
@@ -197,7 +200,7 @@ async fn receive(
         });
     }
     if fresh && let Ok(mut f) = inner.in_flight.lock() {
-        f.remove(&id);
+        f.remove(&key);
     }
     StatusCode::from_u16(answered)
         .unwrap_or(StatusCode::OK)
