@@ -789,7 +789,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 if o.delivered {
-                    sqlx::query("UPDATE webhook_consumers SET failing_since = NULL WHERE id = $1")
+                    sqlx::query("UPDATE webhook_consumers SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
                         .bind(&o.consumer_id)
                         .execute(&mut *tx)
                         .await?;
