@@ -29,6 +29,7 @@ pub use state::{ApiConfig, AppState};
 
 use routes::{
     accounting, api_keys, companies, connections, data, docs, health, integrations, settings,
+    webhooks,
 };
 
 /// Every route: the public ones (health, docs, logos) and the API-key protected API.
@@ -115,6 +116,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/apiKeys/{apiKeyId}",
             axum::routing::delete(api_keys::delete_api_key),
+        )
+        .route(
+            "/webhooks",
+            get(webhooks::list_webhook_consumers).post(webhooks::create_webhook_consumer),
+        )
+        .route(
+            "/webhooks/{webhookId}",
+            axum::routing::delete(webhooks::delete_webhook_consumer),
+        )
+        .route(
+            "/webhooks/{webhookId}/secret",
+            get(webhooks::get_webhook_consumer_secret),
+        )
+        .route(
+            "/webhooks/{webhookId}/attempts",
+            get(webhooks::list_delivery_attempts),
+        )
+        .route(
+            "/webhooks/{webhookId}/replay",
+            post(webhooks::replay_webhook_messages),
         )
         .merge(accounting::routes())
         .merge(routes::accounting_documents::routes())

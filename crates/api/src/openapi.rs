@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{api_keys, companies, connections, data, integrations, settings};
+use crate::routes::{api_keys, companies, connections, data, integrations, settings, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,8 @@ use crate::routes::{api_keys, companies, connections, data, integrations, settin
         settings::update_profile_sync_settings, settings::get_company_sync_settings, settings::set_company_sync_settings,
         settings::get_cors_settings, settings::set_cors_settings,
         api_keys::list_api_keys, api_keys::create_api_key, api_keys::delete_api_key,
+        webhooks::list_webhook_consumers, webhooks::create_webhook_consumer, webhooks::delete_webhook_consumer,
+        webhooks::get_webhook_consumer_secret, webhooks::list_delivery_attempts, webhooks::replay_webhook_messages,
     ),
     modifiers(&AuthHeader),
     security(("auth_header" = [])),

@@ -20,6 +20,9 @@ pub struct ApiConfig {
     pub extra_api_key: Option<String>,
     /// Encrypts connection credentials at rest.
     pub secrets: SecretBox,
+    /// Accept webhook consumer URLs on loopback and private addresses
+    /// (`LEDGERBRIDGE_WEBHOOKS_ALLOW_PRIVATE`).
+    pub webhooks_allow_private: bool,
 }
 
 /// Cheap-to-clone handle to everything handlers use.
@@ -32,6 +35,7 @@ pub struct Inner {
     pub enabled: HashSet<&'static str>,
     pub keys: ApiKeyCache,
     pub secrets: SecretBox,
+    pub webhooks_allow_private: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +66,7 @@ impl AppState {
             enabled,
             keys,
             secrets: config.secrets,
+            webhooks_allow_private: config.webhooks_allow_private,
         })))
     }
 

@@ -14,6 +14,7 @@ use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::crypto::SecretBox;
 use ledgerbridge_sync::scheduler::run_scheduler;
 use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
+use ledgerbridge_webhooks::{Clock, Dispatcher, DispatcherConfig, SystemClock};
 
 /// How often a worker process looks for scheduled syncs that are due.
 const SCHEDULER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -28,6 +29,8 @@ pub struct Application {
     store: Store,
     /// The sync worker, when this process runs the worker role.
     worker: Option<Worker>,
+    /// The webhook dispatcher, in roles `all` and `worker`.
+    dispatcher: Option<Dispatcher>,
     public_url: String,
     /// A key generated on this start because none existed; shown once.
     pub generated_api_key: Option<String>,
@@ -93,16 +96,33 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
     Ok(())
 }
 
+/// What tests swap in behind the real server.
+pub struct Seams {
+    /// The connectors the sync worker runs (default: the Sandbox).
+    pub connectors: Connectors,
+    /// The clock the webhook dispatcher schedules by (default: the system clock).
+    pub clock: std::sync::Arc<dyn Clock>,
+}
+
+impl Default for Seams {
+    fn default() -> Self {
+        Self {
+            connectors: Connectors::default().with(SandboxConnector::new()),
+            clock: std::sync::Arc::new(SystemClock),
+        }
+    }
+}
+
 impl Application {
     /// Binds the listener, opens the database and builds the router for the configured role.
     pub async fn build(config: Config) -> Result<Self> {
-        Self::build_with_connectors(config, Connectors::default().with(SandboxConnector::new()))
-            .await
+        Self::build_with(config, Seams::default()).await
     }
 
-    /// [`Application::build`] with the connectors the sync worker runs (tests put scripted
-    /// platforms behind the real server).
-    pub async fn build_with_connectors(config: Config, connectors: Connectors) -> Result<Self> {
+    /// [`Application::build`] with [`Seams`] swapped in (tests put scripted platforms or a
+    /// movable clock behind the real server).
+    pub async fn build_with(config: Config, seams: Seams) -> Result<Self> {
+        let Seams { connectors, clock } = seams;
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -120,6 +140,17 @@ impl Application {
             };
             Worker::new(store.clone(), connectors, secrets.clone(), tuning)
         });
+        let dispatcher = matches!(config.role, Role::All | Role::Worker)
+            .then(|| {
+                Dispatcher::new(
+                    store.clone(),
+                    secrets.clone(),
+                    DispatcherConfig::new(public_url.clone(), config.webhooks_allow_private),
+                    clock,
+                )
+            })
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
         let state = AppState::new(
             store.clone(),
             ApiConfig {
@@ -127,6 +158,7 @@ impl Application {
                 configured_platforms: config.configured_platforms(),
                 extra_api_key: config.api_key.clone().filter(|k| !k.is_empty()),
                 secrets,
+                webhooks_allow_private: config.webhooks_allow_private,
             },
         )
         .await?;
@@ -139,6 +171,7 @@ impl Application {
             router,
             store,
             worker,
+            dispatcher,
             public_url,
             generated_api_key,
         })
@@ -169,6 +202,9 @@ impl Application {
                 worker_stopped.clone(),
             ))
         });
+        let dispatcher = self
+            .dispatcher
+            .map(|d| tokio::spawn(d.run(worker_stopped.clone())));
         let worker = self.worker.map(|w| tokio::spawn(w.run(worker_stopped)));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
@@ -181,6 +217,9 @@ impl Application {
         }
         if let Some(s) = scheduler {
             let _ = s.await;
+        }
+        if let Some(d) = dispatcher {
+            let _ = d.await;
         }
         self.store.close().await;
         served?;

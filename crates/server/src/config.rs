@@ -51,6 +51,10 @@ pub struct Config {
     /// `text` or `json` log lines.
     #[serde(default = "default_log_format")]
     pub log_format: String,
+    /// Deliver webhooks to (and accept consumer URLs on) loopback and private addresses:
+    /// for local development and tests only.
+    #[serde(default)]
+    pub webhooks_allow_private: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -59,6 +63,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("role", &self.role)
             .field("worker_concurrency", &self.worker_concurrency)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))

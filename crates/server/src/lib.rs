@@ -5,5 +5,5 @@
 pub mod application;
 pub mod config;
 
-pub use application::Application;
+pub use application::{Application, Seams};
 pub use config::{Config, Role};

@@ -122,6 +122,14 @@ impl Store {
             if let Some(conn) = connection {
                 insert_connection_query!(conn).execute(&mut *tx).await?;
             }
+            // Webhook events, committed with the change.
+            let mut events = crate::outbox::Tx::from(&mut *tx);
+            if let Some(snap) = crate::outbox::company_snapshot(&mut events, &company.id.to_string()).await? {
+                crate::outbox::company_event(&mut events, "company.created", &snap).await?;
+                if let Some(conn) = connection {
+                    crate::outbox::connection_event(&mut events, "connection.created", &company.id.to_string(), &conn.id.to_string()).await?;
+                }
+            }
             tx.commit().await?;
         });
         Ok(())
@@ -241,10 +249,19 @@ impl Store {
     }
 
     /// Deletes a company with its connections, settings and cached data. `false` when it did
-    /// not exist.
+    /// not exist. Raises `connection.deleted` for each of its connections, then `company.deleted`.
     pub async fn delete_company(&self, id: CompanyId) -> Result<bool> {
-        let done = write_pool!(self, pool =>
-            sqlx::query("DELETE FROM companies WHERE id = $1").bind(id.to_string()).execute(pool).await.map(|r| r.rows_affected()))?;
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Webhook events carry the company and its connections as they were.
+            let snapshots = crate::outbox::deleted_company_snapshots(&mut crate::outbox::Tx::from(&mut *tx), &id.to_string()).await?;
+            let done = sqlx::query("DELETE FROM companies WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+            if let Some(snapshots) = snapshots {
+                crate::outbox::company_deleted(&mut crate::outbox::Tx::from(&mut *tx), snapshots).await?;
+            }
+            tx.commit().await?;
+            done
+        });
         Ok(done == 1)
     }
 }

@@ -168,6 +168,8 @@ impl Store {
                 return Ok(false);
             }
             insert_connection_query!(conn).execute(&mut *tx).await?;
+            let mut events = crate::outbox::Tx::from(&mut *tx);
+            crate::outbox::connection_event(&mut events, "connection.created", &conn.company_id.to_string(), &conn.id.to_string()).await?;
             tx.commit().await?;
             true
         });
@@ -256,12 +258,20 @@ impl Store {
             placeholders.join(", ")
         );
         let changed = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // The status before, for the webhook event the change raises.
+            let before = crate::outbox::lock_connection_status(&mut crate::outbox::Tx::from(&mut *tx), &company.to_string(), &id.to_string()).await?;
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(to.as_str()).bind(id.to_string()).bind(company.to_string());
             for s in &allowed {
                 q = q.bind(*s);
             }
-            q.execute(pool).await.map(|r| r.rows_affected())
-        })? == 1;
+            let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
+            if let Some(event) = before.filter(|_| changed).and_then(|b| crate::outbox::transition_event(b, to)) {
+                crate::outbox::connection_event(&mut crate::outbox::Tx::from(&mut *tx), event, &company.to_string(), &id.to_string()).await?;
+            }
+            tx.commit().await?;
+            changed
+        });
         Ok(self
             .get_connection(company, id)
             .await?
@@ -270,13 +280,22 @@ impl Store {
 
     /// Deletes a connection. `false` when it did not exist.
     pub async fn delete_connection(&self, company: CompanyId, id: ConnectionId) -> Result<bool> {
-        let done = write_pool!(self, pool =>
-            sqlx::query("DELETE FROM connections WHERE id = $1 AND company_id = $2")
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // The webhook event carries the connection as it was.
+            let snapshot = crate::outbox::deleted_connection_snapshot(&mut crate::outbox::Tx::from(&mut *tx), &company.to_string(), &id.to_string()).await?;
+            let done = sqlx::query("DELETE FROM connections WHERE id = $1 AND company_id = $2")
                 .bind(id.to_string())
                 .bind(company.to_string())
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?;
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if let Some((snap, conn)) = snapshot {
+                crate::outbox::connection_event_from(&mut crate::outbox::Tx::from(&mut *tx), "connection.deleted", &snap, conn).await?;
+            }
+            tx.commit().await?;
+            done
+        });
         Ok(done == 1)
     }
 
@@ -350,6 +369,7 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
+            crate::outbox::connection_event(&mut crate::outbox::Tx::from(&mut *tx), "connection.disconnected", &company.to_string(), &id.to_string()).await?;
             tx.commit().await?;
             true
         });

@@ -434,6 +434,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // `read.completed` when this was the last of the connection's running datasets.
+            crate::outbox::dataset_finished(&mut crate::outbox::Tx::from(&mut *tx), &company, &connection).await?;
             tx.commit().await?;
             true
         });

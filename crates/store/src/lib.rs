@@ -17,11 +17,13 @@ pub mod datasets;
 mod error;
 pub mod filter;
 mod listing;
+pub mod outbox;
 mod pool;
 pub mod records;
 pub mod schedules;
 pub mod settings;
 pub mod testing;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use listing::ListRequest;

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod health;
 pub mod integrations;
 pub mod settings;
+pub mod webhooks;
 
 use axum::Json;
 use ledgerbridge_domain::paging::{Page, links};

@@ -27,28 +27,31 @@ impl TestApp {
 
     /// Starts a server after letting `tweak` adjust the configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_with_clock(
+            tweak,
+            std::sync::Arc::new(ledgerbridge_webhooks::SystemClock),
+        )
+        .await
+    }
+
+    /// Starts a server whose webhook dispatcher schedules by `clock`.
+    pub async fn spawn_with_clock(
+        tweak: impl FnOnce(&mut Config),
+        clock: std::sync::Arc<dyn ledgerbridge_webhooks::Clock>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config {
-            role: Role::All,
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            data_dir: PathBuf::from(dir.path()),
-            database_url: ledgerbridge_store::testing::fresh_database_url(dir.path()).await,
-            public_url: String::new(),
-            api_key: Some(API_KEY.into()),
-            secret_key: None,
-            xero_client_id: None,
-            xero_client_secret: None,
-            quickbooks_client_id: None,
-            quickbooks_client_secret: None,
-            log_format: "text".into(),
-            // Tests that want syncs to run turn the worker on.
-            worker_concurrency: 0,
-        };
+        let mut config = test_config(&dir).await;
         tweak(&mut config);
         let database_url = config.database_url.clone();
-        let app = Application::build(config)
-            .await
-            .expect("application builds");
+        let app = Application::build_with(
+            config,
+            ledgerbridge::Seams {
+                clock,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("application builds");
         let base = format!("http://{}", app.local_addr());
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
@@ -57,6 +60,40 @@ impl TestApp {
             auth: basic(API_KEY),
             database_url,
             _dir: dir,
+        }
+    }
+}
+
+/// The configuration tests start from: port 0, a fresh database in `dir`, [`API_KEY`].
+pub async fn test_config(dir: &tempfile::TempDir) -> Config {
+    Config {
+        role: Role::All,
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: PathBuf::from(dir.path()),
+        database_url: ledgerbridge_store::testing::fresh_database_url(dir.path()).await,
+        public_url: String::new(),
+        api_key: Some(API_KEY.into()),
+        secret_key: None,
+        xero_client_id: None,
+        xero_client_secret: None,
+        quickbooks_client_id: None,
+        quickbooks_client_secret: None,
+        log_format: "text".into(),
+        // Tests that want syncs to run turn the worker on.
+        worker_concurrency: 0,
+        webhooks_allow_private: false,
+    }
+}
+
+impl TestApp {
+    /// A handle on a server started elsewhere (at `base`, on `database_url`).
+    pub fn attach(base: &str, database_url: &str) -> Self {
+        Self {
+            base: base.to_string(),
+            client: reqwest::Client::new(),
+            auth: basic(API_KEY),
+            database_url: database_url.to_string(),
+            _dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 

@@ -16,3 +16,6 @@ mod sandbox;
 mod settings;
 mod spec;
 mod spec_conformance;
+mod webhooks;
+mod webhooks_delivery;
+mod webhooks_receiver;
