@@ -27,6 +27,14 @@ impl TestApp {
 
     /// Starts a server after letting `tweak` adjust the configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(tweak, None).await
+    }
+
+    /// Starts a server with these OAuth links for the Link pages (a fake platform).
+    pub async fn spawn_full(
+        tweak: impl FnOnce(&mut Config),
+        links: Option<ledgerbridge_api::OAuthLinks>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config {
             role: Role::All,
@@ -36,6 +44,8 @@ impl TestApp {
             public_url: String::new(),
             api_key: Some(API_KEY.into()),
             secret_key: None,
+            master_key: None,
+            previous_master_keys: None,
             xero_client_id: None,
             xero_client_secret: None,
             quickbooks_client_id: None,
@@ -46,7 +56,7 @@ impl TestApp {
         };
         tweak(&mut config);
         let database_url = config.database_url.clone();
-        let app = Application::build(config)
+        let app = Application::build_with(config, links)
             .await
             .expect("application builds");
         let base = format!("http://{}", app.local_addr());
