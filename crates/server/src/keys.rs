@@ -176,7 +176,9 @@ pub async fn reseal_all(store: &Store, secrets: &SecretBox) -> Result<Rotation> 
         let mut changed_under_us = 0u64;
         let mut unreadable = 0u64;
         loop {
-            let batch = store.credentials_not_sealed_by(&current, &after, 200).await?;
+            let batch = store
+                .credentials_not_sealed_by(&current, &after, 200)
+                .await?;
             let Some(last) = batch.last() else { break };
             after = last.connection_id.to_string();
             for c in &batch {
@@ -191,7 +193,12 @@ pub async fn reseal_all(store: &Store, secrets: &SecretBox) -> Result<Rotation> 
                     }
                 };
                 if store
-                    .replace_connection_credentials(c.company_id, c.connection_id, &c.sealed, &fresh)
+                    .replace_connection_credentials(
+                        c.company_id,
+                        c.connection_id,
+                        &c.sealed,
+                        &fresh,
+                    )
                     .await?
                 {
                     report.resealed += 1;

@@ -153,7 +153,10 @@ impl SecretBox {
             return Err(StoreError::Crypto(format!(
                 "sealed with key {} but only keys {} are loaded",
                 sealed.key_id,
-                keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>().join(", ")
+                keys.iter()
+                    .map(|k| k.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         };
         if sealed.ciphertext.len() < NONCE_LEN {
@@ -216,9 +219,15 @@ mod tests {
         assert!(SecretBox::new(&new).open("c", &sealed).is_err());
         let ring = SecretBox::with_keys(&new, &[old]);
         assert_eq!(ring.open("c", &sealed).expect("opens"), b"token");
-        let moved = ring.reseal("c", &sealed).expect("reseals").expect("changed");
+        let moved = ring
+            .reseal("c", &sealed)
+            .expect("reseals")
+            .expect("changed");
         assert_eq!(moved.key_id, ring.key_id());
-        assert_eq!(SecretBox::new(&new).open("c", &moved).expect("opens"), b"token");
+        assert_eq!(
+            SecretBox::new(&new).open("c", &moved).expect("opens"),
+            b"token"
+        );
         assert!(ring.reseal("c", &moved).expect("reseals").is_none());
     }
 

@@ -21,16 +21,16 @@ use ledgerbridge_store::settings::SettingsDoc;
 
 use super::STATE_LIFETIME_SECS;
 use super::csrf;
-use super::pages::{
-    self, Brand, IntegrationItem, PickerPage, SandboxPage, TenantsPage, render,
-};
+use super::pages::{self, Brand, IntegrationItem, PickerPage, SandboxPage, TenantsPage, render};
 use super::redirect::{Placeholders, RESERVED, RedirectRefused, build_redirect};
 use crate::error::ApiError;
 use crate::routes::connections::{mark_linked, new_connection_row, save_credentials};
 use crate::state::AppState;
 
 /// Query and form names Link uses itself; never carried to the client as custom parameters.
-const OWN_PARAMS: &[&str] = &["search", "csrf", "platform", "dataset", "params", "choice", "tenant"];
+const OWN_PARAMS: &[&str] = &[
+    "search", "csrf", "platform", "dataset", "params", "choice", "tenant",
+];
 /// At most this many custom parameters, each name and value at most this long, are carried.
 const MAX_CUSTOM_PARAMS: usize = 32;
 const MAX_CUSTOM_LEN: usize = 512;
@@ -75,8 +75,14 @@ impl Refusal {
 
     fn page(self, brand: &Brand) -> Response {
         match &self.internal {
-            Some(detail) => tracing::error!(status = self.status.as_u16(), %detail, "Link request failed"),
-            None => tracing::info!(status = self.status.as_u16(), reason = self.title, "Link request refused"),
+            Some(detail) => {
+                tracing::error!(status = self.status.as_u16(), %detail, "Link request failed")
+            }
+            None => tracing::info!(
+                status = self.status.as_u16(),
+                reason = self.title,
+                "Link request refused"
+            ),
         }
         pages::message(
             self.status,
@@ -117,7 +123,11 @@ fn now_secs() -> i64 {
 }
 
 async fn load_profile(state: &AppState) -> Profile {
-    match state.store.get_settings::<Profile>(SettingsDoc::Profile).await {
+    match state
+        .store
+        .get_settings::<Profile>(SettingsDoc::Profile)
+        .await
+    {
         Ok(Some(p)) => p,
         Ok(None) => Profile {
             name: "ledgerbridge".into(),
@@ -263,7 +273,16 @@ pub async fn show_company_link(
 ) -> Response {
     let profile = load_profile(&state).await;
     let brand = brand_of(&profile);
-    match picker(&state, &profile, &brand, &company, query.as_deref(), &headers).await {
+    match picker(
+        &state,
+        &profile,
+        &brand,
+        &company,
+        query.as_deref(),
+        &headers,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(r) => r.page(&brand),
     }
@@ -358,7 +377,11 @@ async fn pick(
     body: &[u8],
 ) -> Result<Response, Refusal> {
     let form = form_fields(body);
-    if !csrf::verify(headers, form.get("csrf").map(String::as_str), public_origin(state)) {
+    if !csrf::verify(
+        headers,
+        form.get("csrf").map(String::as_str),
+        public_origin(state),
+    ) {
         return Err(csrf_refusal());
     }
     let company = company_id(company)?;
@@ -409,10 +432,7 @@ async fn pick(
         let dataset = form.get("dataset").map(String::as_str).unwrap_or("small");
         return link_sandbox_connection(state, profile, conn, dataset, params).await;
     }
-    let mut start = format!(
-        "/link/companies/{company}/connections/{}/start",
-        conn.id
-    );
+    let mut start = format!("/link/companies/{company}/connections/{}/start", conn.id);
     if !params.is_empty() {
         start.push('?');
         start.push_str(&encode_params(&params));
@@ -444,7 +464,13 @@ async fn link_sandbox_connection(
     let (row, _) = mark_linked(state, conn.company_id, conn.id).await?;
     let platform = catalog::platform(&row.integration_key)
         .ok_or_else(|| Refusal::internal("Sandbox missing from the catalog"))?;
-    let outcome = Outcome::new(row.company_id, Some(row), platform, 200, params_map(&params));
+    let outcome = Outcome::new(
+        row.company_id,
+        Some(row),
+        platform,
+        200,
+        params_map(&params),
+    );
     Ok(finish(state, profile, outcome).await)
 }
 
@@ -476,7 +502,17 @@ pub async fn start_connection(
 ) -> Response {
     let profile = load_profile(&state).await;
     let brand = brand_of(&profile);
-    match start(&state, &profile, &brand, &company, &connection, query.as_deref(), &headers).await {
+    match start(
+        &state,
+        &profile,
+        &brand,
+        &company,
+        &connection,
+        query.as_deref(),
+        &headers,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(r) => r.page(&brand),
     }
@@ -497,7 +533,13 @@ async fn start(
     let platform = catalog::platform(&conn.integration_key)
         .ok_or_else(|| Refusal::internal("a connection's platform is not in the catalog"))?;
     if !state.can_link(platform) {
-        let outcome = Outcome::new(conn.company_id, Some(conn), platform, 501, params_map(&params));
+        let outcome = Outcome::new(
+            conn.company_id,
+            Some(conn),
+            platform,
+            501,
+            params_map(&params),
+        );
         return Ok(finish(state, profile, outcome).await);
     }
     if platform.auth == AuthKind::None {
@@ -585,7 +627,11 @@ pub async fn link_sandbox(
     let brand = brand_of(&profile);
     let result = async {
         let form = form_fields(&body);
-        if !csrf::verify(&headers, form.get("csrf").map(String::as_str), public_origin(&state)) {
+        if !csrf::verify(
+            &headers,
+            form.get("csrf").map(String::as_str),
+            public_origin(&state),
+        ) {
             return Err(csrf_refusal());
         }
         let conn = load_connection(&state, &company, &connection).await?;
@@ -612,8 +658,12 @@ pub async fn link_sandbox(
 // The OAuth callback.
 
 fn invalid_state(message: &str) -> Refusal {
-    Refusal::new(StatusCode::BAD_REQUEST, "This sign-in cannot be completed", message.to_string())
-        .next("Nothing was linked. Go back to the link you were given and start again.")
+    Refusal::new(
+        StatusCode::BAD_REQUEST,
+        "This sign-in cannot be completed",
+        message.to_string(),
+    )
+    .next("Nothing was linked. Go back to the link you were given and start again.")
 }
 
 /// `GET /link/callback?state=...&code=...`: the platform sends the owner back here.
@@ -642,18 +692,24 @@ async fn callback(
             .into_owned()
             .collect();
     let Some(state_token) = query.get("state").filter(|s| !s.is_empty()) else {
-        return Err(invalid_state("The platform sent you back without the `state` this sign-in needs."));
+        return Err(invalid_state(
+            "The platform sent you back without the `state` this sign-in needs.",
+        ));
     };
     let hash = token_hash(state_token);
     let now = now_secs();
     let Some(found) = state.store.get_link_state(&hash).await? else {
-        return Err(invalid_state("This sign-in response was not issued by us (its state is unknown)."));
+        return Err(invalid_state(
+            "This sign-in response was not issued by us (its state is unknown).",
+        ));
     };
     if found.used_at.is_some() {
         return Err(invalid_state("This sign-in response was already used."));
     }
     if found.expires_at <= now {
-        return Err(invalid_state("This sign-in took longer than an hour and has expired."));
+        return Err(invalid_state(
+            "This sign-in took longer than an hour and has expired.",
+        ));
     }
     let browser_ok = csrf::cookie(headers, &browser_cookie_name(&hash))
         .is_some_and(|c| token_hash(c) == found.browser_hash);
@@ -664,23 +720,47 @@ async fn callback(
     }
     let row = match state.store.consume_link_state(&hash, now).await? {
         Consumed::Fresh(row) => *row,
-        Consumed::AlreadyUsed => return Err(invalid_state("This sign-in response was already used.")),
-        Consumed::Expired => return Err(invalid_state("This sign-in took longer than an hour and has expired.")),
-        Consumed::Unknown => return Err(invalid_state("This sign-in response was not issued by us (its state is unknown).")),
+        Consumed::AlreadyUsed => {
+            return Err(invalid_state("This sign-in response was already used."));
+        }
+        Consumed::Expired => {
+            return Err(invalid_state(
+                "This sign-in took longer than an hour and has expired.",
+            ));
+        }
+        Consumed::Unknown => {
+            return Err(invalid_state(
+                "This sign-in response was not issued by us (its state is unknown).",
+            ));
+        }
     };
-    let Some(conn) = state.store.get_connection(row.company_id, row.connection_id).await? else {
+    let Some(conn) = state
+        .store
+        .get_connection(row.company_id, row.connection_id)
+        .await?
+    else {
         return Err(gone());
     };
     let platform = catalog::platform(&row.integration_key)
         .ok_or_else(|| Refusal::internal("a link state's platform is not in the catalog"))?;
-    let Some(oauth) = state.oauth.get(platform.key).filter(|_| state.can_link(platform)).cloned() else {
+    let Some(oauth) = state
+        .oauth
+        .get(platform.key)
+        .filter(|_| state.can_link(platform))
+        .cloned()
+    else {
         let outcome = Outcome::new(conn.company_id, Some(conn), platform, 501, row.params);
         return Ok(finish(state, profile, outcome).await);
     };
     if let Some(error) = query.get("error") {
         let status = if error == "access_denied" { 403 } else { 500 };
         if status == 500 {
-            record_failure(state, &conn, &format!("The platform returned the error `{}`.", short(error))).await?;
+            record_failure(
+                state,
+                &conn,
+                &format!("The platform returned the error `{}`.", short(error)),
+            )
+            .await?;
         }
         let outcome = Outcome::new(conn.company_id, Some(conn), platform, status, row.params);
         return Ok(finish(state, profile, outcome).await);
@@ -692,7 +772,10 @@ async fn callback(
     };
     let verifier = state.secrets.open(&row.verifier_context(), sealed)?;
     let verifier = String::from_utf8(verifier).map_err(Refusal::internal)?;
-    let tenants = match oauth.complete(&query, &verifier, &callback_url(state)).await {
+    let tenants = match oauth
+        .complete(&query, &verifier, &callback_url(state))
+        .await
+    {
         Ok(t) if t.is_empty() => Err(OAuthError::NoTenant),
         other => other,
     };
@@ -727,7 +810,9 @@ async fn callback(
         .await_tenant_choice(&row.state_hash, &token_hash(&choice), &sealed)
         .await?
     {
-        return Err(invalid_state("This sign-in was removed while it was in progress."));
+        return Err(invalid_state(
+            "This sign-in was removed while it was in progress.",
+        ));
     }
     let company_name = state
         .store
@@ -752,10 +837,7 @@ async fn callback(
 
 /// The first 100 characters of a platform's text, for an error entry.
 fn short(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect()
+    text.chars().filter(|c| !c.is_control()).take(100).collect()
 }
 
 async fn record_failure(state: &AppState, conn: &ConnectionRow, text: &str) -> Result<(), Refusal> {
@@ -782,11 +864,23 @@ async fn link_tenant(
     row: &LinkStateRow,
     tenant: &LinkedTenant,
 ) -> Result<Response, Refusal> {
-    save_credentials(state, row.company_id, row.connection_id, &tenant.credentials).await?;
+    save_credentials(
+        state,
+        row.company_id,
+        row.connection_id,
+        &tenant.credentials,
+    )
+    .await?;
     let (conn, _) = mark_linked(state, row.company_id, row.connection_id).await?;
     let platform = catalog::platform(&conn.integration_key)
         .ok_or_else(|| Refusal::internal("a connection's platform is not in the catalog"))?;
-    let outcome = Outcome::new(conn.company_id, Some(conn), platform, 200, row.params.clone());
+    let outcome = Outcome::new(
+        conn.company_id,
+        Some(conn),
+        platform,
+        200,
+        row.params.clone(),
+    );
     Ok(finish(state, profile, outcome).await)
 }
 
@@ -800,15 +894,27 @@ pub async fn choose_organisation(
     let brand = brand_of(&profile);
     let result = async {
         let form = form_fields(&body);
-        if !csrf::verify(&headers, form.get("csrf").map(String::as_str), public_origin(&state)) {
+        if !csrf::verify(
+            &headers,
+            form.get("csrf").map(String::as_str),
+            public_origin(&state),
+        ) {
             return Err(csrf_refusal());
         }
         let choice = form.get("choice").map(String::as_str).unwrap_or_default();
         let wanted = form.get("tenant").map(String::as_str).unwrap_or_default();
-        let row = match state.store.consume_tenant_choice(&token_hash(choice), now_secs()).await? {
+        let row = match state
+            .store
+            .consume_tenant_choice(&token_hash(choice), now_secs())
+            .await?
+        {
             Consumed::Fresh(row) => *row,
             Consumed::AlreadyUsed => return Err(invalid_state("This choice was already made.")),
-            Consumed::Expired => return Err(invalid_state("This sign-in took longer than an hour and has expired.")),
+            Consumed::Expired => {
+                return Err(invalid_state(
+                    "This sign-in took longer than an hour and has expired.",
+                ));
+            }
             Consumed::Unknown => return Err(invalid_state("This choice was not offered by us.")),
         };
         let sealed = row
@@ -819,7 +925,9 @@ pub async fn choose_organisation(
         let tenants: Vec<serde_json::Value> =
             serde_json::from_slice(&plaintext).map_err(Refusal::internal)?;
         let Some(t) = tenants.iter().find(|t| t["id"].as_str() == Some(wanted)) else {
-            return Err(invalid_state("The organisation you chose was not one of those offered."));
+            return Err(invalid_state(
+                "The organisation you chose was not one of those offered.",
+            ));
         };
         let tenant = LinkedTenant {
             tenant_id: wanted.to_string(),
@@ -916,7 +1024,10 @@ async fn finish(state: &AppState, profile: &Profile, outcome: Outcome) -> Respon
         match build_redirect(template, &profile.white_list_urls, &values) {
             Ok(url) => return see_other(&url),
             Err(e) => {
-                tracing::warn!(?e, "the client's redirect URL is not allowed; showing our own page");
+                tracing::warn!(
+                    ?e,
+                    "the client's redirect URL is not allowed; showing our own page"
+                );
                 note = Some(format!(
                     "We could not send you back to {}: its address is not allowed.",
                     profile.name
@@ -926,10 +1037,25 @@ async fn finish(state: &AppState, profile: &Profile, outcome: Outcome) -> Respon
     }
     let name = outcome.platform.name;
     let (title, message) = match outcome.status {
-        200 => ("Linked", format!("{name} is connected. {} can now read your books.", profile.name)),
-        403 => ("Cancelled", format!("You cancelled connecting {name}. Nothing was shared.")),
-        501 => ("Not supported", format!("{name} is not available here. Nothing was shared.")),
-        _ => ("Something went wrong", format!("Connecting {name} failed: {}", outcome.error_message())),
+        200 => (
+            "Linked",
+            format!(
+                "{name} is connected. {} can now read your books.",
+                profile.name
+            ),
+        ),
+        403 => (
+            "Cancelled",
+            format!("You cancelled connecting {name}. Nothing was shared."),
+        ),
+        501 => (
+            "Not supported",
+            format!("{name} is not available here. Nothing was shared."),
+        ),
+        _ => (
+            "Something went wrong",
+            format!("Connecting {name} failed: {}", outcome.error_message()),
+        ),
     };
     let next = note.unwrap_or_else(|| "You can close this window.".into());
     let page = pages::MessagePage {
@@ -937,7 +1063,11 @@ async fn finish(state: &AppState, profile: &Profile, outcome: Outcome) -> Respon
         title,
         message: &message,
         next: Some(&next),
-        tone: if outcome.status == 200 { "success" } else { "error" },
+        tone: if outcome.status == 200 {
+            "success"
+        } else {
+            "error"
+        },
         status_code: Some(outcome.status),
     };
     render(StatusCode::OK, &brand, &page)

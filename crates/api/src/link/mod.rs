@@ -42,7 +42,10 @@ pub fn routes() -> Router<AppState> {
             get(flow::start_connection).post(flow::link_sandbox),
         )
         .route("/link/callback", get(flow::complete_callback))
-        .route("/link/callback/organisation", post(flow::choose_organisation))
+        .route(
+            "/link/callback/organisation",
+            post(flow::choose_organisation),
+        )
         .route("/link/assets/link.css", get(stylesheet))
         .layer(middleware::from_fn(security_headers))
 }
@@ -65,7 +68,10 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

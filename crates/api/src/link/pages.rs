@@ -124,9 +124,15 @@ pub fn render(status: StatusCode, brand: &Brand, page: &impl Template) -> Respon
     let csp = format!(
         "default-src 'none'; style-src 'self'; img-src 'self'{logo_origin}; base-uri 'none'; frame-ancestors 'none'"
     );
-    let mut resp = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    let mut resp = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
     if let Ok(v) = HeaderValue::from_str(&csp) {
-        resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        resp.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
 }
@@ -147,7 +153,11 @@ pub fn message(
             title,
             message,
             next,
-            tone: if status.is_success() { "success" } else { "error" },
+            tone: if status.is_success() {
+                "success"
+            } else {
+                "error"
+            },
             status_code: None,
         },
     )

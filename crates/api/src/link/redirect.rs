@@ -62,7 +62,10 @@ impl Placeholders {
 
 /// `scheme://authority` of an absolute http(s) URL, lowercased; `None` for anything else.
 fn origin_of(url: &str) -> Option<(String, &str)> {
-    let lower = url.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    let lower = url
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     let scheme_len = if lower.starts_with("https://") {
         8
     } else if lower.starts_with("http://") {
@@ -186,7 +189,9 @@ mod tests {
         );
         assert_eq!(
             url.as_deref(),
-            Ok("https://redirect.site/accounting/?flow=Codat&statuscode=403&errormessage=User%20cancelled")
+            Ok(
+                "https://redirect.site/accounting/?flow=Codat&statuscode=403&errormessage=User%20cancelled"
+            )
         );
         let url = build_redirect(
             "https://www.mybank.io/{missing}/success?ClientType={ClientType}",

@@ -25,7 +25,9 @@ async fn set_profile(app: &TestApp, profile: Value) {
 }
 
 async fn company(app: &TestApp) -> String {
-    let c = app.create_company(json!({"name": "Platypus Properties"})).await;
+    let c = app
+        .create_company(json!({"name": "Platypus Properties"}))
+        .await;
     c["id"].as_str().expect("company id").to_string()
 }
 
@@ -62,7 +64,11 @@ fn assert_secure_page(page: &Page) {
         "{csp}"
     );
     if h("content-type").starts_with("text/html") {
-        assert!(page.body.len() <= 50 * 1024, "page weighs {} bytes", page.body.len());
+        assert!(
+            page.body.len() <= 50 * 1024,
+            "page weighs {} bytes",
+            page.body.len()
+        );
         assert!(!page.body.contains("<script"), "pages need no JavaScript");
         assert!(page.body.contains("name=\"viewport\""));
     }
@@ -91,7 +97,12 @@ async fn pick(app: &TestApp, b: &Browser, company: &str, platform: &str, custom:
     let params = picker.hidden("params").expect("params field");
     b.post(
         &format!("{}/link/company/{company}", app.base),
-        &[("csrf", &csrf), ("platform", platform), ("params", &params), ("dataset", "small")],
+        &[
+            ("csrf", &csrf),
+            ("platform", platform),
+            ("params", &params),
+            ("dataset", "small"),
+        ],
     )
     .await
 }
@@ -122,7 +133,9 @@ async fn consent(b: &Browser, authorize: &str, allow: bool) -> String {
     let start = page.body.find(&marker).expect("consent link") + marker.len();
     let href = &page.body[start..start + page.body[start..].find('"').expect("end")];
     let base = authorize.split("/authorize").next().expect("base");
-    let decided = b.get(&format!("{base}{}", href.replace("&amp;", "&"))).await;
+    let decided = b
+        .get(&format!("{base}{}", href.replace("&amp;", "&")))
+        .await;
     assert_eq!(decided.status, StatusCode::FOUND);
     decided.location.expect("callback location")
 }
@@ -150,7 +163,10 @@ async fn sandbox_journey_links_and_fills_every_placeholder() {
     assert_eq!(q["type"], "accounting");
     assert_eq!(q["status"], "200");
     assert_eq!(q["message"], "");
-    assert_eq!(q["integration"], conn["integrationId"].as_str().expect("integrationId"));
+    assert_eq!(
+        q["integration"],
+        conn["integrationId"].as_str().expect("integrationId")
+    );
     assert_eq!(q["source"], conn["sourceId"].as_str().expect("sourceId"));
     assert_eq!(q["client"].len(), 36);
     assert_eq!(q["ref"], "abc 123");
@@ -164,7 +180,10 @@ async fn sandbox_link_url_asks_for_a_size_and_links_with_it() {
     let app = TestApp::spawn().await;
     let company = company(&app).await;
     let (s, conn) = app
-        .post(&format!("/companies/{company}/connections"), json!({"platformKey": "mqjo"}))
+        .post(
+            &format!("/companies/{company}/connections"),
+            json!({"platformKey": "mqjo"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let link_url = conn["linkUrl"].as_str().expect("linkUrl");
@@ -174,14 +193,21 @@ async fn sandbox_link_url_asks_for_a_size_and_links_with_it() {
     assert_secure_page(&page);
     assert!(page.body.contains("<legend>Dataset size</legend>"));
     let csrf = page.hidden("csrf").expect("csrf");
-    let refused = b.post(link_url, &[("csrf", &csrf), ("dataset", "huge")]).await;
+    let refused = b
+        .post(link_url, &[("csrf", &csrf), ("dataset", "huge")])
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    let done = b.post(link_url, &[("csrf", &csrf), ("dataset", "medium")]).await;
+    let done = b
+        .post(link_url, &[("csrf", &csrf), ("dataset", "medium")])
+        .await;
     // No redirect URL configured: our own success page.
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Linked"), "{}", done.body);
     let (_, conn) = app
-        .get(&format!("/companies/{company}/connections/{}", conn["id"].as_str().expect("id")))
+        .get(&format!(
+            "/companies/{company}/connections/{}",
+            conn["id"].as_str().expect("id")
+        ))
         .await;
     assert_eq!(conn["status"], "Linked");
 }
@@ -198,7 +224,14 @@ async fn oauth_journey_links_with_pkce_and_queues_first_syncs() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_secure_page(&done);
     let q = query_of(done.location.as_deref().expect("redirect"));
-    assert_eq!((q["status"].as_str(), q["platform"].as_str(), q["ref"].as_str()), ("200", "gbol", "r1"));
+    assert_eq!(
+        (
+            q["status"].as_str(),
+            q["platform"].as_str(),
+            q["ref"].as_str()
+        ),
+        ("200", "gbol", "r1")
+    );
     assert!(fake.all_verifiers_matched() && fake.exchanges() == 1);
     let conns = connections(&app, &company).await;
     assert_eq!(conns.len(), 1);
@@ -208,7 +241,11 @@ async fn oauth_journey_links_with_pkce_and_queues_first_syncs() {
     // Credentials are sealed: the token is not in the database in clear.
     let store = app.store().await;
     let company_id: CompanyId = company.parse().expect("company id");
-    let conn_id: ConnectionId = conns[0]["id"].as_str().expect("id").parse().expect("conn id");
+    let conn_id: ConnectionId = conns[0]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("conn id");
     let sealed = store
         .connection_credentials(company_id, conn_id)
         .await
@@ -220,7 +257,11 @@ async fn oauth_journey_links_with_pkce_and_queues_first_syncs() {
     let again = b.get(&callback).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("already used"), "{}", again.body);
-    assert_eq!(fake.exchanges(), 1, "a reused state never reaches the platform");
+    assert_eq!(
+        fake.exchanges(),
+        1,
+        "a reused state never reaches the platform"
+    );
 }
 
 #[tokio::test]
@@ -235,9 +276,15 @@ async fn owner_cancelling_redirects_403_and_links_nothing() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let location = done.location.expect("redirect");
     let q = query_of(&location);
-    assert_eq!((q["status"].as_str(), q["message"].as_str()), ("403", "User cancelled."));
+    assert_eq!(
+        (q["status"].as_str(), q["message"].as_str()),
+        ("403", "User cancelled.")
+    );
     assert!(location.contains("message=User%20cancelled."), "{location}");
-    assert_eq!(connections(&app, &company).await[0]["status"], "PendingAuth");
+    assert_eq!(
+        connections(&app, &company).await[0]["status"],
+        "PendingAuth"
+    );
     assert_eq!(fake.exchanges(), 0);
 }
 
@@ -255,14 +302,22 @@ async fn exchange_failure_redirects_500_and_records_the_error() {
     let callback = consent(&b, &authorize, true).await;
     let done = b.get(&callback).await;
     let q = query_of(done.location.as_deref().expect("redirect"));
-    assert_eq!((q["status"].as_str(), q["message"].as_str()), ("500", "Unknown error occurred."));
+    assert_eq!(
+        (q["status"].as_str(), q["message"].as_str()),
+        ("500", "Unknown error occurred.")
+    );
     let conn = &connections(&app, &company).await[0];
     assert_eq!(conn["status"], "PendingAuth");
     let errors = conn["dataConnectionErrors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1, "{conn}");
     assert_eq!(errors[0]["statusCode"], "500");
     assert_eq!(errors[0]["errorMessage"], "Unknown error occurred.");
-    assert!(!errors[0]["statusText"].as_str().unwrap_or_default().contains("code-"));
+    assert!(
+        !errors[0]["statusText"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("code-")
+    );
 }
 
 #[tokio::test]
@@ -271,11 +326,21 @@ async fn a_platform_not_enabled_redirects_501() {
     let company = company(&app).await;
     let b = Browser::new();
     let picker = b.get(&format!("{}/link/company/{company}", app.base)).await;
-    assert!(picker.body.contains("Not available"), "QuickBooks is listed as unavailable");
+    assert!(
+        picker.body.contains("Not available"),
+        "QuickBooks is listed as unavailable"
+    );
     let done = pick(&app, &b, &company, "qhyg", "").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let q = query_of(done.location.as_deref().expect("redirect"));
-    assert_eq!((q["status"].as_str(), q["message"].as_str(), q["platform"].as_str()), ("501", "Not supported.", "qhyg"));
+    assert_eq!(
+        (
+            q["status"].as_str(),
+            q["message"].as_str(),
+            q["platform"].as_str()
+        ),
+        ("501", "Not supported.", "qhyg")
+    );
     assert!(connections(&app, &company).await.is_empty());
 }
 
@@ -288,7 +353,10 @@ async fn relinking_a_deauthorized_connection_keeps_its_id() {
     let authorize = to_authorize(&app, &b, &picked).await;
     let callback = consent(&b, &authorize, true).await;
     assert_eq!(b.get(&callback).await.status, StatusCode::SEE_OTHER);
-    let id = connections(&app, &company).await[0]["id"].as_str().expect("id").to_string();
+    let id = connections(&app, &company).await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     let store = app.store().await;
     let error = DataConnectionError {
@@ -299,21 +367,32 @@ async fn relinking_a_deauthorized_connection_keeps_its_id() {
         status: Some("Active".into()),
         resolved_on_utc: None,
     };
-    assert!(store
-        .deauthorize_connection(company.parse().expect("c"), id.parse().expect("id"), &error)
-        .await
-        .expect("deauthorize"));
-    assert_eq!(connections(&app, &company).await[0]["status"], "Deauthorized");
+    assert!(
+        store
+            .deauthorize_connection(company.parse().expect("c"), id.parse().expect("id"), &error)
+            .await
+            .expect("deauthorize")
+    );
+    assert_eq!(
+        connections(&app, &company).await[0]["status"],
+        "Deauthorized"
+    );
 
     let picked = pick(&app, &b, &company, "gbol", "").await;
     let authorize = to_authorize(&app, &b, &picked).await;
     let callback = consent(&b, &authorize, true).await;
     let done = b.get(&callback).await;
     let q = query_of(done.location.as_deref().expect("redirect"));
-    assert_eq!((q["status"].as_str(), q["connection"].as_str()), ("200", id.as_str()));
+    assert_eq!(
+        (q["status"].as_str(), q["connection"].as_str()),
+        ("200", id.as_str())
+    );
     let conns = connections(&app, &company).await;
     assert_eq!(conns.len(), 1, "no second connection");
-    assert_eq!((conns[0]["id"].as_str(), conns[0]["status"].as_str()), (Some(id.as_str()), Some("Linked")));
+    assert_eq!(
+        (conns[0]["id"].as_str(), conns[0]["status"].as_str()),
+        (Some(id.as_str()), Some("Linked"))
+    );
 }
 
 #[tokio::test]
@@ -331,8 +410,13 @@ async fn several_organisations_let_the_owner_choose_once() {
     let choose = b.get(&callback).await;
     assert_eq!(choose.status, StatusCode::OK, "{}", choose.body);
     assert_secure_page(&choose);
-    assert!(choose.body.contains("Demo (AU)") && choose.body.contains("<legend>Organisation</legend>"));
-    assert_eq!(connections(&app, &company).await[0]["status"], "PendingAuth");
+    assert!(
+        choose.body.contains("Demo (AU)") && choose.body.contains("<legend>Organisation</legend>")
+    );
+    assert_eq!(
+        connections(&app, &company).await[0]["status"],
+        "PendingAuth"
+    );
     let fields = [
         ("csrf", choose.hidden("csrf").expect("csrf")),
         ("choice", choose.hidden("choice").expect("choice")),
@@ -342,7 +426,10 @@ async fn several_organisations_let_the_owner_choose_once() {
     let url = format!("{}/link/callback/organisation", app.base);
     let done = b.post(&url, &fields).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    assert_eq!(query_of(done.location.as_deref().expect("redirect"))["status"], "200");
+    assert_eq!(
+        query_of(done.location.as_deref().expect("redirect"))["status"],
+        "200"
+    );
     assert_eq!(connections(&app, &company).await[0]["status"], "Linked");
     let again = b.post(&url, &fields).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
@@ -400,7 +487,10 @@ async fn planted_state(
     with_verifier: bool,
 ) -> (Browser, String) {
     let (s, conn) = app
-        .post(&format!("/companies/{company}/connections"), json!({"platformKey": "gbol"}))
+        .post(
+            &format!("/companies/{company}/connections"),
+            json!({"platformKey": "gbol"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{conn}");
     let state = "planted-state-0123456789-abcdefghijklmnopq";
@@ -433,7 +523,10 @@ async fn planted_state(
     if let Ok(mut jar) = b.cookies.lock() {
         jar.insert(format!("lb_link_{}", &hash[..16]), browser_token.into());
     }
-    (b, format!("{}/link/callback?code=abc&state={state}", app.base))
+    (
+        b,
+        format!("{}/link/callback?code=abc&state={state}", app.base),
+    )
 }
 
 #[tokio::test]
@@ -465,11 +558,17 @@ async fn a_callback_for_a_deleted_company_is_refused() {
     let (app, fake) = spawn_with_fake(FakeBehaviour::default()).await;
     let company = company(&app).await;
     let (b, callback) = approved_callback(&app, &company).await;
-    let (s, _) = app.call(Method::DELETE, &format!("/companies/{company}"), None).await;
+    let (s, _) = app
+        .call(Method::DELETE, &format!("/companies/{company}"), None)
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let page = b.get(&callback).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
-    assert!(page.body.contains("does not exist any more"), "{}", page.body);
+    assert!(
+        page.body.contains("does not exist any more"),
+        "{}",
+        page.body
+    );
     assert_eq!(fake.exchanges(), 0);
 }
 
@@ -488,28 +587,46 @@ async fn a_redirect_to_a_host_not_allowed_is_refused_before_linking() {
     let company = company(&app).await;
     let b = Browser::new();
     let page = b
-        .get(&format!("{}/link/company/{company}?environment=evil", app.base))
+        .get(&format!(
+            "{}/link/company/{company}?environment=evil",
+            app.base
+        ))
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("evil.mybank.io"), "{}", page.body);
 
     // Straight to the POST and to a linkUrl: refused as well, nothing linked, no state.
-    let ok = b.get(&format!("{}/link/company/{company}?environment=eu", app.base)).await;
+    let ok = b
+        .get(&format!(
+            "{}/link/company/{company}?environment=eu",
+            app.base
+        ))
+        .await;
     let csrf = ok.hidden("csrf").expect("csrf");
     for platform in ["mqjo", "gbol"] {
         let page = b
             .post(
                 &format!("{}/link/company/{company}", app.base),
-                &[("csrf", &csrf), ("platform", platform), ("params", "environment=evil")],
+                &[
+                    ("csrf", &csrf),
+                    ("platform", platform),
+                    ("params", "environment=evil"),
+                ],
             )
             .await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     }
     assert!(connections(&app, &company).await.is_empty());
     let (_, conn) = app
-        .post(&format!("/companies/{company}/connections"), json!({"platformKey": "gbol"}))
+        .post(
+            &format!("/companies/{company}/connections"),
+            json!({"platformKey": "gbol"}),
+        )
         .await;
-    let start = format!("{}?environment=evil", conn["linkUrl"].as_str().expect("linkUrl"));
+    let start = format!(
+        "{}?environment=evil",
+        conn["linkUrl"].as_str().expect("linkUrl")
+    );
     let page = b.get(&start).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.location.is_none());
@@ -518,7 +635,11 @@ async fn a_redirect_to_a_host_not_allowed_is_refused_before_linking() {
     let picked = b
         .post(
             &format!("{}/link/company/{company}", app.base),
-            &[("csrf", &csrf), ("platform", "mqjo"), ("params", "environment=eu")],
+            &[
+                ("csrf", &csrf),
+                ("platform", "mqjo"),
+                ("params", "environment=eu"),
+            ],
         )
         .await;
     assert_eq!(
@@ -539,11 +660,19 @@ async fn forms_without_the_csrf_token_are_refused() {
     let none = b.post(&url, &[("platform", "mqjo")]).await;
     assert_eq!(none.status, StatusCode::FORBIDDEN);
     let wrong = b
-        .post(&url, &[("platform", "mqjo"), ("csrf", "A23456789012345678901234567890123456789012Z")])
+        .post(
+            &url,
+            &[
+                ("platform", "mqjo"),
+                ("csrf", "A23456789012345678901234567890123456789012Z"),
+            ],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     // The right token from another browser (no cookie) is refused too.
-    let other = Browser::new().post(&url, &[("platform", "mqjo"), ("csrf", &csrf)]).await;
+    let other = Browser::new()
+        .post(&url, &[("platform", "mqjo"), ("csrf", &csrf)])
+        .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     // A cross-site Origin is refused even with the token.
     let resp = b
@@ -567,7 +696,11 @@ async fn link_pages_for_unknown_companies_say_so() {
     for path in [
         format!("/link/company/{}", uuid::Uuid::new_v4()),
         "/link/company/not-a-uuid".to_string(),
-        format!("/link/companies/{}/connections/{}/start", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()),
+        format!(
+            "/link/companies/{}/connections/{}/start",
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4()
+        ),
     ] {
         let page = b.get(&format!("{}{path}", app.base)).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
@@ -592,10 +725,19 @@ async fn the_picker_searches_without_javascript_and_shows_the_brand() {
     assert!(all.body.contains("Acme Lending") && all.body.contains("Platypus Properties"));
     assert!(all.body.contains("<label for=\"search\">"));
     assert!(all.body.contains("<label for=\"dataset-mqjo\">"));
-    let csp = all.headers["content-security-policy"].to_str().expect("csp");
-    assert!(csp.contains("img-src 'self' https://cdn.acme.example;"), "{csp}");
-    let xero = b.get(&format!("{}/link/company/{company}?search=xer", app.base)).await;
+    let csp = all.headers["content-security-policy"]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("img-src 'self' https://cdn.acme.example;"),
+        "{csp}"
+    );
+    let xero = b
+        .get(&format!("{}/link/company/{company}?search=xer", app.base))
+        .await;
     assert!(xero.body.contains("Connect Xero") && !xero.body.contains("Connect Sandbox"));
-    let none = b.get(&format!("{}/link/company/{company}?search=zzz", app.base)).await;
+    let none = b
+        .get(&format!("{}/link/company/{company}?search=zzz", app.base))
+        .await;
     assert!(none.body.contains("No integration matches"));
 }

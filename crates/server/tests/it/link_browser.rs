@@ -91,8 +91,14 @@ async fn start_driver() -> Option<Driver> {
         url: format!("http://127.0.0.1:{port}"),
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "chromedriver did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Some(driver)
@@ -169,7 +175,9 @@ async fn pick_oauth(c: &Client, app: &TestApp, company: &Value, key: &str, shots
         .await
         .expect("open Link");
     let button = c
-        .find(Locator::Css(&format!("button[aria-describedby='name-{key}']")))
+        .find(Locator::Css(&format!(
+            "button[aria-describedby='name-{key}']"
+        )))
         .await
         .expect("platform button");
     button.click().await.expect("pick platform");
@@ -216,13 +224,21 @@ async fn link_journeys_in_headless_chromium() {
     let c = browser(&driver).await;
 
     // 1. The Sandbox, choosing a size.
-    let company = app.create_company(json!({"name": "Platypus Properties"})).await;
+    let company = app
+        .create_company(json!({"name": "Platypus Properties"}))
+        .await;
     let id = company["id"].as_str().expect("id").to_string();
-    c.goto(&format!("{}?ref=sandbox-1", company["redirect"].as_str().expect("redirect")))
-        .await
-        .expect("open Link");
+    c.goto(&format!(
+        "{}?ref=sandbox-1",
+        company["redirect"].as_str().expect("redirect")
+    ))
+    .await
+    .expect("open Link");
     shot(&c, "01-picker").await;
-    let size = c.find(Locator::Id("dataset-mqjo")).await.expect("size select");
+    let size = c
+        .find(Locator::Id("dataset-mqjo"))
+        .await
+        .expect("size select");
     size.select_by_value("medium").await.expect("choose medium");
     c.find(Locator::Css("button[aria-describedby='name-mqjo']"))
         .await
@@ -233,14 +249,29 @@ async fn link_journeys_in_headless_chromium() {
     wait_for_client(&c).await;
     shot(&c, "02-client-after-sandbox").await;
     let q = current_query(&c).await;
-    assert_eq!((q["status"].as_str(), q["platform"].as_str(), q["ref"].as_str()), ("200", "mqjo", "sandbox-1"));
+    assert_eq!(
+        (
+            q["status"].as_str(),
+            q["platform"].as_str(),
+            q["ref"].as_str()
+        ),
+        ("200", "mqjo", "sandbox-1")
+    );
     let conns = connections(&app, &id).await;
-    assert_eq!((conns.len(), conns[0]["status"].as_str()), (1, Some("Linked")));
+    assert_eq!(
+        (conns.len(), conns[0]["status"].as_str()),
+        (1, Some("Linked"))
+    );
     let (_, status) = app.get(&format!("/companies/{id}/dataStatus")).await;
-    assert!(status.as_object().is_some_and(|o| !o.is_empty()), "first syncs queued: {status}");
+    assert!(
+        status.as_object().is_some_and(|o| !o.is_empty()),
+        "first syncs queued: {status}"
+    );
 
     // 2. An OAuth platform, approved on its consent page.
-    let company = app.create_company(json!({"name": "Wombat Wholesale"})).await;
+    let company = app
+        .create_company(json!({"name": "Wombat Wholesale"}))
+        .await;
     let id = company["id"].as_str().expect("id").to_string();
     pick_oauth(&c, &app, &company, &key, Some("03-consent")).await;
     c.find(Locator::Css(&env_or("LINK_BROWSER_APPROVE", "#approve")))
@@ -252,13 +283,19 @@ async fn link_journeys_in_headless_chromium() {
     wait_for_client(&c).await;
     shot(&c, "04-client-after-oauth").await;
     let q = current_query(&c).await;
-    assert_eq!((q["status"].as_str(), q["platform"].as_str()), ("200", key.as_str()));
+    assert_eq!(
+        (q["status"].as_str(), q["platform"].as_str()),
+        ("200", key.as_str())
+    );
     let conns = connections(&app, &id).await;
     assert_eq!(conns[0]["status"], "Linked");
     let oauth_connection = conns[0]["id"].as_str().expect("id").to_string();
     assert_eq!(q["connection"], oauth_connection);
     let (_, status) = app.get(&format!("/companies/{id}/dataStatus")).await;
-    assert!(status.as_object().is_some_and(|o| !o.is_empty()), "first syncs queued: {status}");
+    assert!(
+        status.as_object().is_some_and(|o| !o.is_empty()),
+        "first syncs queued: {status}"
+    );
 
     // 3. The owner cancels on the consent page.
     let cancelling = app.create_company(json!({"name": "Echidna Events"})).await;
@@ -272,7 +309,10 @@ async fn link_journeys_in_headless_chromium() {
     wait_for_client(&c).await;
     shot(&c, "05-client-after-cancel").await;
     let q = current_query(&c).await;
-    assert_eq!((q["status"].as_str(), q["message"].as_str()), ("403", "User cancelled."));
+    assert_eq!(
+        (q["status"].as_str(), q["message"].as_str()),
+        ("403", "User cancelled.")
+    );
     let cid = cancelling["id"].as_str().expect("id");
     assert_eq!(connections(&app, cid).await[0]["status"], "PendingAuth");
 
@@ -286,11 +326,19 @@ async fn link_journeys_in_headless_chromium() {
         status: Some("Active".into()),
         resolved_on_utc: None,
     };
-    assert!(store
-        .deauthorize_connection(id.parse().expect("c"), oauth_connection.parse().expect("k"), &error)
+    assert!(
+        store
+            .deauthorize_connection(
+                id.parse().expect("c"),
+                oauth_connection.parse().expect("k"),
+                &error
+            )
+            .await
+            .expect("deauthorize")
+    );
+    c.goto(company["redirect"].as_str().expect("redirect"))
         .await
-        .expect("deauthorize"));
-    c.goto(company["redirect"].as_str().expect("redirect")).await.expect("open Link");
+        .expect("open Link");
     shot(&c, "06-picker-deauthorized").await;
     pick_oauth(&c, &app, &company, &key, None).await;
     c.find(Locator::Css(&env_or("LINK_BROWSER_APPROVE", "#approve")))
@@ -301,23 +349,51 @@ async fn link_journeys_in_headless_chromium() {
         .expect("approve");
     wait_for_client(&c).await;
     let q = current_query(&c).await;
-    assert_eq!((q["status"].as_str(), q["connection"].as_str()), ("200", oauth_connection.as_str()));
+    assert_eq!(
+        (q["status"].as_str(), q["connection"].as_str()),
+        ("200", oauth_connection.as_str())
+    );
     let conns = connections(&app, &id).await;
-    assert_eq!((conns.len(), conns[0]["status"].as_str()), (1, Some("Linked")));
+    assert_eq!(
+        (conns.len(), conns[0]["status"].as_str()),
+        (1, Some("Linked"))
+    );
 
     // Our own pages: the success page (no redirect URL) and a refusal.
     let (s, _) = app
-        .call(Method::PUT, "/profile", Some(json!({"name": "Acme Lending", "redirectUrl": ""})))
+        .call(
+            Method::PUT,
+            "/profile",
+            Some(json!({"name": "Acme Lending", "redirectUrl": ""})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let plain = app.create_company(json!({"name": "Koala Kitchens"})).await;
     let (_, conn) = app
-        .post(&format!("/companies/{}/connections", plain["id"].as_str().expect("id")), json!({"platformKey": "mqjo"}))
+        .post(
+            &format!(
+                "/companies/{}/connections",
+                plain["id"].as_str().expect("id")
+            ),
+            json!({"platformKey": "mqjo"}),
+        )
         .await;
-    c.goto(conn["linkUrl"].as_str().expect("linkUrl")).await.expect("linkUrl");
+    c.goto(conn["linkUrl"].as_str().expect("linkUrl"))
+        .await
+        .expect("linkUrl");
     shot(&c, "07-sandbox-size").await;
-    c.find(Locator::Id("size-small")).await.expect("radio").click().await.expect("choose");
-    c.find(Locator::Css("main button[type=submit]")).await.expect("submit").click().await.expect("submit");
+    c.find(Locator::Id("size-small"))
+        .await
+        .expect("radio")
+        .click()
+        .await
+        .expect("choose");
+    c.find(Locator::Css("main button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("submit");
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css("p.code"))
@@ -325,8 +401,15 @@ async fn link_journeys_in_headless_chromium() {
         .expect("success page");
     shot(&c, "08-linked").await;
     assert!(c.source().await.expect("source").contains("Linked"));
-    c.goto(&format!("{}/link/callback?state=forged&code=x", app.base)).await.expect("callback");
+    c.goto(&format!("{}/link/callback?state=forged&code=x", app.base))
+        .await
+        .expect("callback");
     shot(&c, "09-refused").await;
-    assert!(c.source().await.expect("source").contains("not issued by us"));
+    assert!(
+        c.source()
+            .await
+            .expect("source")
+            .contains("not issued by us")
+    );
     c.close().await.expect("close");
 }

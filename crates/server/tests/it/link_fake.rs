@@ -131,7 +131,10 @@ async fn decide(
         if let Ok(mut s) = shared.lock() {
             s.codes.insert(
                 code.clone(),
-                (q.get("code_challenge").cloned().unwrap_or_default(), redirect.clone()),
+                (
+                    q.get("code_challenge").cloned().unwrap_or_default(),
+                    redirect.clone(),
+                ),
             );
         }
         format!("{redirect}?code={}&state={}", enc(&code), enc(&state))
@@ -153,8 +156,7 @@ async fn token(State(shared): State<Arc<Mutex<Shared>>>, body: String) -> Respon
     let behaviour = s.behaviour.clone().unwrap_or_default();
     let issued = s.codes.remove(&code);
     let matched = issued.as_ref().is_some_and(|(challenge, redirect)| {
-        *challenge == pkce_challenge(&verifier)
-            && form.get("redirect_uri") == Some(redirect)
+        *challenge == pkce_challenge(&verifier) && form.get("redirect_uri") == Some(redirect)
     });
     s.exchanges.push((code, matched));
     if behaviour.fail_exchange || !matched {
@@ -217,7 +219,9 @@ impl OAuthLink for FakePlatform {
                 .body(body)
                 .send()
                 .await
-                .map_err(|_| OAuthError::Exchange("the token endpoint could not be reached".into()))?;
+                .map_err(|_| {
+                    OAuthError::Exchange("the token endpoint could not be reached".into())
+                })?;
             if !resp.status().is_success() {
                 return Err(OAuthError::Exchange(format!(
                     "the token endpoint answered {}",

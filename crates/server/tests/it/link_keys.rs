@@ -19,7 +19,10 @@ async fn rotation_reseals_credentials_while_serving() {
     let c = app.create_company(json!({"name": "Acme"})).await;
     let company = c["id"].as_str().expect("id").to_string();
     let (s, conn) = app
-        .post(&format!("/companies/{company}/connections"), json!({"platformKey": "mqjo"}))
+        .post(
+            &format!("/companies/{company}/connections"),
+            json!({"platformKey": "mqjo"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{conn}");
     let conn_id = conn["id"].as_str().expect("id").to_string();
@@ -35,19 +38,37 @@ async fn rotation_reseals_credentials_while_serving() {
 
     let store = app.store().await;
     let (cid, kid) = (company.parse().expect("c"), conn_id.parse().expect("k"));
-    let before = store.connection_credentials(cid, kid).await.expect("read").expect("sealed");
-    let report = ledgerbridge::keys::rotate(&config, &store).await.expect("rotates");
+    let before = store
+        .connection_credentials(cid, kid)
+        .await
+        .expect("read")
+        .expect("sealed");
+    let report = ledgerbridge::keys::rotate(&config, &store)
+        .await
+        .expect("rotates");
     assert!(report.new_key);
     assert_eq!((report.resealed, report.unreadable), (1, 0));
-    let after = store.connection_credentials(cid, kid).await.expect("read").expect("sealed");
+    let after = store
+        .connection_credentials(cid, kid)
+        .await
+        .expect("read")
+        .expect("sealed");
     assert_ne!(after.key_id, before.key_id);
     assert_eq!(after.key_id, report.key_id);
-    let file = std::fs::read_to_string(config.data_dir.join(ledgerbridge::keys::KEY_FILE)).expect("key file");
-    assert_eq!(file.lines().count(), 2, "the old key is kept after the new one");
+    let file = std::fs::read_to_string(config.data_dir.join(ledgerbridge::keys::KEY_FILE))
+        .expect("key file");
+    assert_eq!(
+        file.lines().count(),
+        2,
+        "the old key is kept after the new one"
+    );
 
     // The running server opens the re-sealed credentials: a new sync of the Sandbox completes.
     let (s, op) = app
-        .post(&format!("/companies/{company}/data/queue/customers"), json!({}))
+        .post(
+            &format!("/companies/{company}/data/queue/customers"),
+            json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{op}");
     let status = app.wait_for_syncs(&company).await;
@@ -55,7 +76,9 @@ async fn rotation_reseals_credentials_while_serving() {
     assert_eq!(status["customers"]["latestSyncId"], op["id"], "{status}");
 
     // Nothing left under the old key; a second rotation moves everything again.
-    let again = ledgerbridge::keys::rotate(&config, &store).await.expect("rotates");
+    let again = ledgerbridge::keys::rotate(&config, &store)
+        .await
+        .expect("rotates");
     assert_eq!(again.resealed, 1);
     assert_ne!(again.key_id, report.key_id);
 }
@@ -80,7 +103,9 @@ async fn a_configured_master_key_and_its_older_name_both_seal() {
             }
         })
         .await;
-        let c = app.create_company(json!({"name": "Acme", "platformType": "mqjo"})).await;
+        let c = app
+            .create_company(json!({"name": "Acme", "platformType": "mqjo"}))
+            .await;
         let company = c["id"].as_str().expect("id");
         let conn = c["dataConnections"][0]["id"].as_str().expect("connection");
         let (s, body) = app
