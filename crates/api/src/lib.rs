@@ -9,6 +9,7 @@ pub mod auth;
 mod cors;
 pub mod error;
 pub mod extract;
+pub mod link;
 pub mod openapi;
 mod present;
 pub mod routes;
@@ -25,7 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, ApiResult};
-pub use state::{ApiConfig, AppState};
+pub use state::{ApiConfig, AppState, OAuthLinks};
 
 use routes::{
     accounting, api_keys, companies, connections, data, docs, health, integrations, settings,
@@ -150,7 +151,8 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_page))
         .route("/docs/assets/{file}", get(docs::docs_asset))
-        .route("/static/logos/{file}", get(docs::logo));
+        .route("/static/logos/{file}", get(docs::logo))
+        .merge(link::routes());
 
     Router::new()
         .merge(api)

@@ -1,9 +1,10 @@
 //! Shared state of the API handlers.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ledgerbridge_connectors::catalog::{self, AuthKind, Platform};
+use ledgerbridge_connectors::oauth::OAuthLink;
 use ledgerbridge_store::Store;
 use ledgerbridge_store::crypto::SecretBox;
 
@@ -23,6 +24,34 @@ pub struct ApiConfig {
     /// Accept webhook consumer URLs on loopback and private addresses
     /// (`LEDGERBRIDGE_WEBHOOKS_ALLOW_PRIVATE`).
     pub webhooks_allow_private: bool,
+    /// The OAuth half of each platform Link can send owners to.
+    pub oauth: OAuthLinks,
+}
+
+/// The [`OAuthLink`] of each OAuth platform, by platform key. A platform without one cannot
+/// be linked through the Link pages (they list it as unavailable).
+#[derive(Clone, Default)]
+pub struct OAuthLinks(HashMap<&'static str, Arc<dyn OAuthLink>>);
+
+impl OAuthLinks {
+    /// Adds (or replaces) a platform's OAuth link.
+    pub fn with(mut self, link: Arc<dyn OAuthLink>) -> Self {
+        self.0.insert(link.platform_key(), link);
+        self
+    }
+
+    /// The OAuth link of a platform, if one is registered.
+    pub fn get(&self, key: &str) -> Option<&Arc<dyn OAuthLink>> {
+        self.0.get(key)
+    }
+}
+
+impl std::fmt::Debug for OAuthLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<&str> = self.0.keys().copied().collect();
+        keys.sort_unstable();
+        f.debug_tuple("OAuthLinks").field(&keys).finish()
+    }
 }
 
 /// Cheap-to-clone handle to everything handlers use.
@@ -36,6 +65,7 @@ pub struct Inner {
     pub keys: ApiKeyCache,
     pub secrets: SecretBox,
     pub webhooks_allow_private: bool,
+    pub oauth: OAuthLinks,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,7 +84,9 @@ impl AppState {
         let enabled = catalog::PLATFORMS
             .iter()
             .filter(|p| {
-                p.auth == AuthKind::None || config.configured_platforms.iter().any(|k| k == p.key)
+                p.auth == AuthKind::None
+                    || config.configured_platforms.iter().any(|k| k == p.key)
+                    || config.oauth.get(p.key).is_some()
             })
             .map(|p| p.key)
             .collect();
@@ -67,11 +99,19 @@ impl AppState {
             keys,
             secrets: config.secrets,
             webhooks_allow_private: config.webhooks_allow_private,
+            oauth: config.oauth,
         })))
     }
 
     /// Whether companies may connect to this platform now.
     pub fn is_enabled(&self, platform: &Platform) -> bool {
         self.enabled.contains(platform.key)
+    }
+
+    /// Whether an owner can link this platform through the Link pages now: the Sandbox, or
+    /// an enabled OAuth platform whose [`OAuthLink`] is registered.
+    pub fn can_link(&self, platform: &Platform) -> bool {
+        self.is_enabled(platform)
+            && (platform.auth == AuthKind::None || self.oauth.get(platform.key).is_some())
     }
 }

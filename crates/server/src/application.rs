@@ -3,15 +3,12 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 
 use anyhow::{Context, Result};
-use base64::Engine;
-use ledgerbridge_api::{ApiConfig, AppState};
+use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
 use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;
-use ledgerbridge_store::crypto::SecretBox;
 use ledgerbridge_sync::scheduler::run_scheduler;
 use ledgerbridge_sync::{Connectors, Worker, WorkerConfig};
 use ledgerbridge_webhooks::{Clock, Dispatcher, DispatcherConfig, SystemClock};
@@ -52,56 +49,15 @@ pub async fn open_store(config: &Config) -> Result<Store> {
     Ok(store)
 }
 
-/// The key that encrypts secrets at rest: from configuration, or `{data_dir}/secret.key`
-/// (created with mode 0600 on first start).
-fn secret_box(config: &Config) -> Result<SecretBox> {
-    let engine = base64::engine::general_purpose::STANDARD;
-    let decode = |text: &str, from: &str| -> Result<SecretBox> {
-        let bytes = engine
-            .decode(text.trim())
-            .with_context(|| format!("{from} is not base64"))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("{from} must decode to exactly 32 bytes"))?;
-        Ok(SecretBox::new(&key))
-    };
-    if let Some(k) = config.secret_key.as_deref().filter(|k| !k.is_empty()) {
-        return decode(k, "LEDGERBRIDGE_SECRET_KEY");
-    }
-    let dir = config.ensure_data_dir()?;
-    let path = dir.join("secret.key");
-    if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        return decode(&text, &path.display().to_string());
-    }
-    let key = SecretBox::generate_key();
-    write_private(&path, &engine.encode(key))?;
-    Ok(SecretBox::new(&key))
-}
-
-fn write_private(path: &Path, contents: &str) -> Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(contents.as_bytes())?;
-    Ok(())
-}
-
 /// What tests swap in behind the real server.
 pub struct Seams {
     /// The connectors the sync worker runs (default: the Sandbox).
     pub connectors: Connectors,
     /// The clock the webhook dispatcher schedules by (default: the system clock).
     pub clock: std::sync::Arc<dyn Clock>,
+    /// The OAuth half of each platform Link can send owners to (default: none; tests register
+    /// a fake platform).
+    pub oauth: OAuthLinks,
 }
 
 impl Default for Seams {
@@ -109,6 +65,7 @@ impl Default for Seams {
         Self {
             connectors: Connectors::default().with(SandboxConnector::new()),
             clock: std::sync::Arc::new(SystemClock),
+            oauth: OAuthLinks::default(),
         }
     }
 }
@@ -122,7 +79,11 @@ impl Application {
     /// [`Application::build`] with [`Seams`] swapped in (tests put scripted platforms or a
     /// movable clock behind the real server).
     pub async fn build_with(config: Config, seams: Seams) -> Result<Self> {
-        let Seams { connectors, clock } = seams;
+        let Seams {
+            connectors,
+            clock,
+            oauth,
+        } = seams;
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -130,7 +91,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let bound = listener.local_addr()?;
         let public_url = config.public_url(bound);
-        let secrets = secret_box(&config)?;
+        let secrets = crate::keys::secret_box(&config)?;
         let runs_syncs =
             matches!(config.role, Role::All | Role::Worker) && config.worker_concurrency > 0;
         let worker = runs_syncs.then(|| {
@@ -159,6 +120,7 @@ impl Application {
                 extra_api_key: config.api_key.clone().filter(|k| !k.is_empty()),
                 secrets,
                 webhooks_allow_private: config.webhooks_allow_private,
+                oauth,
             },
         )
         .await?;

@@ -33,10 +33,16 @@ pub struct Config {
     /// An extra accepted API key, for automation.
     #[serde(default)]
     pub api_key: Option<String>,
-    /// Base64 of the 32-byte key that encrypts secrets at rest; empty means
-    /// `{data_dir}/secret.key`, created on first start.
+    /// Older name of `master_key` (`LEDGERBRIDGE_SECRET_KEY`), still honoured.
     #[serde(default)]
     pub secret_key: Option<String>,
+    /// Base64 of the 32-byte key that encrypts secrets at rest (`LEDGERBRIDGE_MASTER_KEY`);
+    /// empty means `{data_dir}/secret.key`, created on first start.
+    #[serde(default)]
+    pub master_key: Option<String>,
+    /// Comma-separated older master keys that still open what they sealed, during a rotation.
+    #[serde(default)]
+    pub previous_master_keys: Option<String>,
     #[serde(default)]
     pub xero_client_id: Option<String>,
     #[serde(default)]
@@ -70,6 +76,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("api_key", &redact(&self.api_key))
             .field("secret_key", &redact(&self.secret_key))
+            .field("master_key", &redact(&self.master_key))
+            .field("previous_master_keys", &redact(&self.previous_master_keys))
             .field("xero_client_id", &self.xero_client_id)
             .field("xero_client_secret", &redact(&self.xero_client_secret))
             .field("quickbooks_client_id", &self.quickbooks_client_id)

@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod config;
+pub mod keys;
 
 pub use application::{Application, Seams};
 pub use config::{Config, Role};

@@ -44,6 +44,22 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Manage the master keys that encrypt secrets at rest.
+    Keys {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Re-encrypt every stored credential under the current key, while servers keep serving.
+    /// With the key file in the data dir, a new key is generated first (old ones stay
+    /// readable); with LEDGERBRIDGE_MASTER_KEY, set the new key there and the old one in
+    /// LEDGERBRIDGE_PREVIOUS_MASTER_KEYS, restart the servers, then run this.
+    Rotate,
+    /// Print a fresh random key for LEDGERBRIDGE_MASTER_KEY.
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -80,6 +96,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::ApiKeys { action } => api_keys(config, action).await,
+        Command::Keys { action } => keys(config, action).await,
     }
 }
 
@@ -177,5 +194,35 @@ async fn api_keys(config: Config, action: ApiKeyAction) -> Result<()> {
         }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn keys(config: Config, action: KeyAction) -> Result<()> {
+    match action {
+        KeyAction::Generate => println!("{}", ledgerbridge::keys::generate()),
+        KeyAction::Rotate => {
+            let store = open_store(&config).await?;
+            let r = ledgerbridge::keys::rotate(&config, &store).await?;
+            if r.new_key {
+                println!(
+                    "generated key {} at the top of {}",
+                    r.key_id,
+                    config.data_dir.join(ledgerbridge::keys::KEY_FILE).display()
+                );
+            }
+            println!(
+                "re-encrypted {} credential(s) under key {}",
+                r.resealed, r.key_id
+            );
+            store.close().await;
+            if r.unreadable > 0 {
+                anyhow::bail!(
+                    "{} credential(s) are sealed by a key that is not loaded; add it to \
+                     LEDGERBRIDGE_PREVIOUS_MASTER_KEYS (or the key file) and run again",
+                    r.unreadable
+                );
+            }
+        }
+    }
     Ok(())
 }

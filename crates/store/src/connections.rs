@@ -376,3 +376,102 @@ impl Store {
         Ok(done)
     }
 }
+
+/// One connection's sealed credentials, as key rotation walks them.
+#[derive(Clone, Debug)]
+pub struct SealedCredentials {
+    pub company_id: CompanyId,
+    pub connection_id: ConnectionId,
+    pub sealed: crate::crypto::Sealed,
+}
+
+impl Store {
+    /// Appends an entry to a connection's `dataConnectionErrors` without changing its status.
+    /// `false` when the connection does not exist.
+    pub async fn record_connection_error(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+        error: &DataConnectionError,
+    ) -> Result<bool> {
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT errors FROM connections WHERE id = $1 AND company_id = $2",
+            )
+            .bind(id.to_string())
+            .bind(company.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((errors,)) = row else {
+                return Ok(false);
+            };
+            let mut errors: Vec<DataConnectionError> = serde_json::from_str(&errors)?;
+            errors.push(error.clone());
+            sqlx::query("UPDATE connections SET errors = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&errors)?)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// Up to `limit` connections, by id after `after`, whose credentials are sealed by a key
+    /// other than `current_key_id`, for key rotation.
+    pub async fn credentials_not_sealed_by(
+        &self,
+        current_key_id: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<SealedCredentials>> {
+        let rows: Vec<(String, String, Vec<u8>, String)> = read_pool!(self, pool =>
+            sqlx::query_as(
+                "SELECT company_id, id, credentials, credentials_key FROM connections \
+                 WHERE credentials IS NOT NULL AND credentials_key IS NOT NULL AND credentials_key <> $1 \
+                 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(current_key_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter()
+            .map(|(company, id, ciphertext, key_id)| {
+                Ok(SealedCredentials {
+                    company_id: company.parse().map_err(StoreError::corrupt)?,
+                    connection_id: id.parse().map_err(StoreError::corrupt)?,
+                    sealed: crate::crypto::Sealed { ciphertext, key_id },
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a connection's credentials only if they are still exactly `old` (so a token
+    /// refresh that wrote in between is never overwritten). `false` when they changed.
+    pub async fn replace_connection_credentials(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+        old: &crate::crypto::Sealed,
+        new: &crate::crypto::Sealed,
+    ) -> Result<bool> {
+        let done = write_pool!(self, pool =>
+            sqlx::query(
+                "UPDATE connections SET credentials = $1, credentials_key = $2 \
+                 WHERE id = $3 AND company_id = $4 AND credentials = $5 AND credentials_key = $6",
+            )
+            .bind(new.ciphertext.clone())
+            .bind(new.key_id.clone())
+            .bind(id.to_string())
+            .bind(company.to_string())
+            .bind(old.ciphertext.clone())
+            .bind(old.key_id.clone())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+}

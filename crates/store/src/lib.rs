@@ -14,6 +14,7 @@ pub mod companies;
 pub mod connections;
 pub mod crypto;
 pub mod datasets;
+pub mod link_states;
 mod error;
 pub mod filter;
 mod listing;

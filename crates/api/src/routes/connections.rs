@@ -232,7 +232,25 @@ pub async fn update_connection_authorization(
         SandboxChoice::from_credentials(&credentials, id)
             .map_err(|m| ApiError::invalid_field("dataset", m))?;
     }
-    let plaintext = serde_json::to_vec(&credentials).map_err(ApiError::internal)?;
+    save_credentials(&state, company, id, &credentials).await?;
+    tracing::info!(company_id = %company, connection_id = %id, "connection credentials replaced");
+    if !is_sandbox {
+        return Ok(Json(state.connection(row)));
+    }
+    // The Sandbox needs no OAuth: choosing its books links it (again), and the first sync
+    // starts as after any link.
+    let (row, _) = mark_linked(&state, company, id).await?;
+    Ok(Json(state.connection(row)))
+}
+
+/// Seals a connection's credentials with its identity as associated data and stores them.
+pub(crate) async fn save_credentials(
+    state: &AppState,
+    company: CompanyId,
+    id: ConnectionId,
+    credentials: &serde_json::Value,
+) -> ApiResult<()> {
+    let plaintext = serde_json::to_vec(credentials).map_err(ApiError::internal)?;
     let sealed = state
         .secrets
         .seal(&format!("connection:{id}"), &plaintext)?;
@@ -243,12 +261,17 @@ pub async fn update_connection_authorization(
     {
         return Err(ApiError::connection_not_found(id));
     }
-    tracing::info!(company_id = %company, connection_id = %id, "connection credentials replaced");
-    if !is_sandbox {
-        return Ok(Json(state.connection(row)));
-    }
-    // The Sandbox needs no OAuth: choosing its books links it (again), and the first sync
-    // starts as after any link.
+    Ok(())
+}
+
+/// Turns a connection `Linked` (a `PendingAuth`, `Deauthorized` or `Unlinked` one, keeping
+/// its id) and, when it was not linked before, queues its first syncs. Returns the row and
+/// whether it changed.
+pub(crate) async fn mark_linked(
+    state: &AppState,
+    company: CompanyId,
+    id: ConnectionId,
+) -> ApiResult<(ConnectionRow, bool)> {
     let from = [
         ConnectionStatus::PendingAuth,
         ConnectionStatus::Deauthorized,
@@ -260,8 +283,8 @@ pub async fn update_connection_authorization(
         .await?
         .ok_or_else(|| ApiError::connection_not_found(id))?;
     if changed {
-        tracing::info!(company_id = %company, connection_id = %id, "Sandbox connection linked");
-        super::data::queue_fetch_on_first_link(&state, &row).await?;
+        tracing::info!(company_id = %company, connection_id = %id, platform = %row.integration_key, "connection linked");
+        super::data::queue_fetch_on_first_link(state, &row).await?;
     }
-    Ok(Json(state.connection(row)))
+    Ok((row, changed))
 }

@@ -27,11 +27,7 @@ impl TestApp {
 
     /// Starts a server after letting `tweak` adjust the configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_with_clock(
-            tweak,
-            std::sync::Arc::new(ledgerbridge_webhooks::SystemClock),
-        )
-        .await
+        Self::spawn_seams(tweak, ledgerbridge::Seams::default()).await
     }
 
     /// Starts a server whose webhook dispatcher schedules by `clock`.
@@ -39,19 +35,34 @@ impl TestApp {
         tweak: impl FnOnce(&mut Config),
         clock: std::sync::Arc<dyn ledgerbridge_webhooks::Clock>,
     ) -> Self {
+        let seams = ledgerbridge::Seams {
+            clock,
+            ..Default::default()
+        };
+        Self::spawn_seams(tweak, seams).await
+    }
+
+    /// Starts a server with these OAuth links for the Link pages (a fake platform).
+    pub async fn spawn_full(
+        tweak: impl FnOnce(&mut Config),
+        links: Option<ledgerbridge_api::OAuthLinks>,
+    ) -> Self {
+        let seams = ledgerbridge::Seams {
+            oauth: links.unwrap_or_default(),
+            ..Default::default()
+        };
+        Self::spawn_seams(tweak, seams).await
+    }
+
+    /// Starts a server with `seams` swapped in, after `tweak` adjusted the configuration.
+    pub async fn spawn_seams(tweak: impl FnOnce(&mut Config), seams: ledgerbridge::Seams) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = test_config(&dir).await;
         tweak(&mut config);
         let database_url = config.database_url.clone();
-        let app = Application::build_with(
-            config,
-            ledgerbridge::Seams {
-                clock,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("application builds");
+        let app = Application::build_with(config, seams)
+            .await
+            .expect("application builds");
         let base = format!("http://{}", app.local_addr());
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
@@ -74,6 +85,8 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         public_url: String::new(),
         api_key: Some(API_KEY.into()),
         secret_key: None,
+        master_key: None,
+        previous_master_keys: None,
         xero_client_id: None,
         xero_client_secret: None,
         quickbooks_client_id: None,
