@@ -32,7 +32,7 @@ fn statement_id(key: &str, doc: &Value) -> String {
 }
 
 fn truth() -> Truth {
-    let books = Books::new(Config::new(SEED, Size::Small)).expect("books");
+    let books = Books::new(Config::new(SEED, Size::Medium)).expect("books");
     let codat = Codat::new(&books);
     let mut t = Truth {
         records: HashMap::new(),
@@ -168,6 +168,60 @@ fn flatten_report_line(line: &mut Value) {
         } else {
             o.insert("items".into(), Value::Array(flat));
         }
+    }
+}
+
+/// Fields Xero cannot hold, removed from both sides before comparing (the reasons are
+/// in `expected()`, beside each loss).
+fn drop_losses(key: &str, v: &mut Value) {
+    let paths: &[&str] = match key {
+        "invoices" | "bills" => &[
+            "salesOrderRefs",
+            "purchaseOrderRefs",
+            "lineItems[].purchaseOrderLineRef",
+            "paymentAllocations[].payment.accountRef",
+        ],
+        "creditNotes" | "billCreditNotes" => &[
+            "paymentAllocations[].payment.currencyRate",
+            "paymentAllocations[].payment.totalAmount",
+            "createdFromRefs",
+        ],
+        "payments" | "billPayments" => &["paymentMethodRef"],
+        "chartOfAccounts" => &["currentBalance"],
+        "bankAccounts" => &[
+            "sortCode",
+            "iBan",
+            "institution",
+            "balance",
+            "availableBalance",
+            "overdraftLimit",
+        ],
+        "taxRates" | "trackingCategories" => &["sourceModifiedDate"],
+        "journalEntries" => &[
+            "journalRef",
+            "journalLines[].transactionAmount",
+            "journalLines[].transactionCurrency",
+            "journalLines[].contactRef",
+        ],
+        "company" => &["financialYearStartDate"],
+        "purchaseOrders" => &["deliveryDate", "shipTo.address.type"],
+        _ => &[],
+    };
+    for p in paths {
+        drop_path(v, p);
+    }
+    if matches!(key, "invoices" | "bills") {
+        for a in each_mut(v, "paymentAllocations") {
+            if a["payment"]["note"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Credit note"))
+            {
+                drop_path(a, "payment.currencyRate");
+            }
+        }
+    }
+    if key == "transfers" && v["from"]["currency"] != v["to"]["currency"] {
+        drop_path(v, "to.amount");
     }
 }
 
@@ -338,8 +392,12 @@ fn expected(t: &Truth, key: &str) -> BTreeMap<String, Value> {
                 drop_path(&mut v, "financialYearStartDate");
             }
             "purchaseOrders" => {
-                // Xero keeps the expected delivery date only.
-                drop_path(&mut v, "deliveryDate");
+                // Xero keeps the expected delivery date only, and the delivery address as
+                // plain text (no address type).
+            }
+            "transfers" => {
+                // Between currencies Xero keeps the amount sent and a 6-place rate: the
+                // amount received is derived (to within a penny).
             }
             "balanceSheet" => {
                 // Xero's reports are one level deep: sections of account rows.
@@ -361,6 +419,7 @@ fn expected(t: &Truth, key: &str) -> BTreeMap<String, Value> {
             _ => {}
         }
         tax_ids_to_codes(&mut v, &tax_codes);
+        drop_losses(key, &mut v);
         sort_allocations(&mut v);
         normalise(&mut v, "");
         out.insert(id, v);
@@ -393,7 +452,7 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 #[tokio::test]
 async fn every_data_type_round_trips_with_only_xeros_losses() {
     let linked = link(SimOptions {
-        tenants: vec![TenantOptions::new(SEED, Size::Small)],
+        tenants: vec![TenantOptions::new(SEED, Size::Medium)],
         ..SimOptions::default()
     })
     .await;
@@ -434,6 +493,29 @@ async fn every_data_type_round_trips_with_only_xeros_losses() {
         let mut actual: BTreeMap<String, Value> = BTreeMap::new();
         for r in fetched.records {
             let mut doc = r.doc;
+            let truth_doc = t.records.get(key).and_then(|m| m.get(&r.id));
+            if let (Some(truth_doc), "company") = (truth_doc, key) {
+                // The year-end day and month give the start's month and day.
+                let md = |d: &Value| d.as_str().map(|s| s[5..10].to_string());
+                assert_eq!(
+                    md(&doc["financialYearStartDate"]),
+                    md(&truth_doc["financialYearStartDate"])
+                );
+            }
+            if let (Some(truth_doc), "transfers") = (truth_doc, key) {
+                let amount = |d: &Value| {
+                    d["to"]["amount"]
+                        .to_string()
+                        .parse::<Decimal>()
+                        .unwrap_or_default()
+                };
+                assert!(
+                    (amount(&doc) - amount(truth_doc)).abs() <= Decimal::new(1, 2),
+                    "{}",
+                    r.id
+                );
+            }
+            drop_losses(key, &mut doc);
             sort_allocations(&mut doc);
             normalise(&mut doc, "");
             assert!(
