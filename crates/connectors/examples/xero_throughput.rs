@@ -173,7 +173,7 @@ async fn main() {
     );
     let minute = Duration::from_secs(2);
     let limited = XeroSim::start(SimOptions {
-        tenants: vec![TenantOptions::new(41, Size::Small)],
+        tenants: vec![TenantOptions::new(41, Size::Medium)],
         limits: Limits {
             minute,
             ..Limits::default()

@@ -153,7 +153,10 @@ async fn paged_types_cost_one_call_per_page_and_incremental_reads_only_changes()
             tenants: vec![TenantOptions::new(5, Size::Medium)],
             ..small()
         },
-        |c| c.page_size = 1000,
+        |c| {
+            c.page_size = 1000;
+            c.limits.per_minute = 100_000;
+        },
     )
     .await;
     linked.sim.faults.limits_off.store(true, Ordering::SeqCst);
@@ -257,10 +260,13 @@ async fn paged_types_cost_one_call_per_page_and_incremental_reads_only_changes()
 
 #[tokio::test]
 async fn journals_page_by_offset() {
-    let linked = link(SimOptions {
-        tenants: vec![TenantOptions::new(3, Size::Small)],
-        ..small()
-    })
+    let linked = link_with(
+        SimOptions {
+            tenants: vec![TenantOptions::new(3, Size::Small)],
+            ..small()
+        },
+        |c| c.limits.per_minute = 100_000,
+    )
     .await;
     linked.sim.faults.limits_off.store(true, Ordering::SeqCst);
     let journals = linked.sim.organisations()[0].collections["Journals"].len();
@@ -279,7 +285,24 @@ async fn journals_page_by_offset() {
         journals / 100 + 1
     );
     let w = all.watermark.expect("watermark");
-    assert_eq!(w, format!("journal:{journals}"));
+    let last = linked.sim.organisations()[0].collections["Journals"]
+        .iter()
+        .filter_map(|e| e.value["JournalNumber"].as_u64())
+        .max()
+        .expect("numbers");
+    assert_eq!(w, format!("journal:{last}"));
+    // The next sync continues after the last journal: one call, nothing new.
+    linked.sim.counters.reset();
+    let next = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::JournalEntries,
+        Some(&w),
+    )
+    .await
+    .expect("journals");
+    assert!(next.records.is_empty());
+    assert_eq!(linked.sim.counters.calls_to("Journals"), 1);
     for r in &all.records {
         let sum: rust_decimal::Decimal = r.doc["journalLines"]
             .as_array()
@@ -298,7 +321,7 @@ async fn journals_page_by_offset() {
 
 #[tokio::test]
 async fn missing_types_scopes_and_faults_map_to_dataset_errors() {
-    let linked = link(small()).await;
+    let linked = link_with(small(), |c| c.limits.per_minute = 100_000).await;
     let sim = &linked.sim;
     linked.sim.faults.limits_off.store(true, Ordering::SeqCst);
 

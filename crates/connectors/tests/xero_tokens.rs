@@ -27,8 +27,11 @@ async fn a_hundred_rotations_under_concurrent_datasets_never_deauthorize() {
             ..SimOptions::default()
         },
         // Refresh when less than 900 ms of the one-second token is left: about every
-        // 100 ms, while the datasets keep calling.
-        |c| c.refresh_margin = Duration::from_millis(900),
+        // 100 ms, while the datasets keep calling (with the rate budget out of the way).
+        |c| {
+            c.refresh_margin = Duration::from_millis(900);
+            c.limits.per_minute = 100_000;
+        },
     )
     .await;
     linked.sim.faults.limits_off.store(true, Ordering::SeqCst);

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use base64::Engine;
 use ledgerbridge_api::{ApiConfig, AppState};
 use ledgerbridge_connectors::sandbox::SandboxConnector;
+use ledgerbridge_connectors::xero::{XeroConfig, XeroConnector};
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::crypto::SecretBox;
@@ -107,7 +108,10 @@ impl Application {
         let runs_syncs =
             matches!(config.role, Role::All | Role::Worker) && config.worker_concurrency > 0;
         let worker = runs_syncs.then(|| {
-            let connectors = Connectors::default().with(SandboxConnector::new());
+            let mut connectors = Connectors::default().with(SandboxConnector::new());
+            if let Some(app) = config.xero_app() {
+                connectors = connectors.with(XeroConnector::new(XeroConfig::new(app)));
+            }
             let tuning = WorkerConfig {
                 concurrency: config.worker_concurrency,
                 ..WorkerConfig::default()

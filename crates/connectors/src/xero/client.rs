@@ -125,6 +125,9 @@ struct TenantBudget {
     in_flight: u32,
     blocked_until: Option<Instant>,
     day_remaining: Option<u32>,
+    /// Calls Xero said were left this minute, when it said so, less the calls sent since:
+    /// others (another process, another install of the app) may share the budget.
+    minute_left: Option<(u32, Instant)>,
 }
 
 /// The HTTP side of the connector, shared by every fetch of every connection.
@@ -392,23 +395,42 @@ impl Client {
                     });
                 }
                 let used = b.done.len() as u32 + b.in_flight;
+                if b.minute_left
+                    .is_some_and(|(_, at)| now.duration_since(at) >= window)
+                {
+                    b.minute_left = None;
+                }
+                let xero_allows = b.minute_left.is_none_or(|(left, _)| left > 0);
                 match b.blocked_until {
                     Some(until) if until > now => until - now,
-                    _ if used < self.limits.per_minute && b.in_flight < self.limits.concurrent => {
+                    _ if used < self.limits.per_minute
+                        && b.in_flight < self.limits.concurrent
+                        && xero_allows =>
+                    {
                         b.in_flight += 1;
+                        if let Some((left, _)) = &mut b.minute_left {
+                            *left -= 1;
+                        }
                         return Ok(Slot {
                             client: self,
                             tenant: tenant.to_string(),
                         });
                     }
-                    _ if b.in_flight >= self.limits.concurrent || b.done.is_empty() => {
-                        Duration::from_millis(5)
+                    _ if b.in_flight >= self.limits.concurrent => Duration::from_millis(5),
+                    _ => {
+                        // The oldest call we know of leaves the window first; when Xero
+                        // counts calls we did not make, its count renews a minute after it
+                        // was given at the latest.
+                        let ours = b.done.front().map(|t| *t + window);
+                        let theirs = b.minute_left.map(|(_, at)| at + window);
+                        let until = match (ours, theirs, xero_allows) {
+                            (Some(o), Some(t), false) => o.min(t),
+                            (Some(o), _, _) => o,
+                            (None, Some(t), _) => t,
+                            (None, None, _) => now + Duration::from_millis(5),
+                        };
+                        (until + slack).saturating_duration_since(now)
                     }
-                    _ => b
-                        .done
-                        .front()
-                        .map(|t| (*t + window + slack).saturating_duration_since(now))
-                        .unwrap_or(Duration::from_millis(5)),
                 }
             };
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
@@ -423,14 +445,9 @@ impl Client {
             b.day_remaining = Some(day);
         }
         if let Some(minute) = header_u32(headers, "x-minlimit-remaining") {
-            // Others (another process, another app install) may share the budget: when Xero
-            // counts more calls than we made, count the difference as ours.
-            let ours = b.done.len() as u32 + b.in_flight;
-            let theirs = self.limits.per_minute.saturating_sub(minute);
-            let now = Instant::now();
-            for _ in ours..theirs {
-                b.done.push_back(now);
-            }
+            // Calls sent after this one was answered are not in Xero's count yet.
+            let left = minute.saturating_sub(b.in_flight);
+            b.minute_left = Some((left, Instant::now()));
         }
         if header_u32(headers, "x-appminlimit-remaining") == Some(0) {
             let until = Instant::now() + self.limits.minute / 60;

@@ -112,10 +112,21 @@ impl Limiter {
     }
 
     /// Counts a call for `tenant` (`None`: a tenantless call such as `/connections`). With
-    /// `enforce` off the call always passes (headers still computed).
+    /// `enforce` off the call is not counted and the headers show the whole budget.
     pub fn admit(&self, tenant: Option<&str>, enforce: bool) -> Result<Remaining, Refusal> {
         let now = Instant::now();
         let l = &self.limits;
+        if !enforce {
+            let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(tenant) = tenant {
+                w.tenants.entry(tenant.to_string()).or_default().in_flight += 1;
+            }
+            return Ok(Remaining {
+                minute: l.per_minute,
+                day: l.per_day,
+                app_minute: l.app_per_minute,
+            });
+        }
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         prune(&mut w.app, l.minute, now);
         let app_remaining = l.app_per_minute.saturating_sub(w.app.len() as u32);
