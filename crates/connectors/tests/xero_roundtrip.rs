@@ -334,12 +334,8 @@ fn expected(t: &Truth, key: &str) -> BTreeMap<String, Value> {
                     drop_path(&mut v, f);
                 }
             }
-            "items" => {
-                // Xero items are tracked inventory or not: no service type.
-                if v["type"] == "Service" {
-                    v["type"] = json!("NonInventory");
-                }
-            }
+            // Xero items are tracked inventory or not: no service type.
+            "items" if v["type"] == "Service" => v["type"] = json!("NonInventory"),
             "taxRates" => {
                 // A Xero tax rate is identified by its TaxType code and carries no dates.
                 id = v["code"].as_str().unwrap_or("").to_string();
