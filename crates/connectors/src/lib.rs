@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod connector;
 pub mod oauth;
 pub mod sandbox;
+pub mod xero;
 
 pub use connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, CredentialStore, FetchPage, FetchRequest,

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
 use ledgerbridge_connectors::sandbox::SandboxConnector;
+use ledgerbridge_connectors::xero::{XeroConfig, XeroConnector};
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_sync::scheduler::run_scheduler;
@@ -92,6 +93,16 @@ impl Application {
         let bound = listener.local_addr()?;
         let public_url = config.public_url(bound);
         let secrets = crate::keys::secret_box(&config)?;
+        // A configured Xero app serves both the sync worker and the Link pages, one instance
+        // so they share its token state.
+        let (mut connectors, mut oauth) = (connectors, oauth);
+        if let Some(app) = config.xero_app() {
+            let xero = XeroConnector::new(XeroConfig::new(app));
+            connectors = connectors.with(xero.clone());
+            if oauth.get("gbol").is_none() {
+                oauth = oauth.with(xero);
+            }
+        }
         let runs_syncs =
             matches!(config.role, Role::All | Role::Worker) && config.worker_concurrency > 0;
         let worker = runs_syncs.then(|| {

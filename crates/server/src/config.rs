@@ -47,6 +47,19 @@ pub struct Config {
     pub xero_client_id: Option<String>,
     #[serde(default)]
     pub xero_client_secret: Option<String>,
+    /// Xero's consent page (`LEDGERBRIDGE_XERO_AUTHORIZE_URL`).
+    #[serde(default = "default_xero_authorize_url")]
+    pub xero_authorize_url: String,
+    /// Xero's token endpoint (`LEDGERBRIDGE_XERO_TOKEN_URL`).
+    #[serde(default = "default_xero_token_url")]
+    pub xero_token_url: String,
+    /// Xero's API host: tenants at `{api}/connections`, accounting at `{api}/api.xro/2.0`
+    /// (`LEDGERBRIDGE_XERO_API_URL`).
+    #[serde(default = "default_xero_api_url")]
+    pub xero_api_url: String,
+    /// Scopes asked for, separated by spaces or commas (`LEDGERBRIDGE_XERO_SCOPES`).
+    #[serde(default = "default_xero_scopes")]
+    pub xero_scopes: String,
     #[serde(default)]
     pub quickbooks_client_id: Option<String>,
     #[serde(default)]
@@ -80,6 +93,10 @@ impl std::fmt::Debug for Config {
             .field("previous_master_keys", &redact(&self.previous_master_keys))
             .field("xero_client_id", &self.xero_client_id)
             .field("xero_client_secret", &redact(&self.xero_client_secret))
+            .field("xero_authorize_url", &self.xero_authorize_url)
+            .field("xero_token_url", &self.xero_token_url)
+            .field("xero_api_url", &self.xero_api_url)
+            .field("xero_scopes", &self.xero_scopes)
             .field("quickbooks_client_id", &self.quickbooks_client_id)
             .field(
                 "quickbooks_client_secret",
@@ -109,6 +126,22 @@ fn default_worker_concurrency() -> usize {
 
 fn default_log_format() -> String {
     "text".into()
+}
+
+fn default_xero_authorize_url() -> String {
+    ledgerbridge_connectors::xero::AUTHORIZE_URL.into()
+}
+
+fn default_xero_token_url() -> String {
+    ledgerbridge_connectors::xero::TOKEN_URL.into()
+}
+
+fn default_xero_api_url() -> String {
+    ledgerbridge_connectors::xero::API_URL.into()
+}
+
+fn default_xero_scopes() -> String {
+    ledgerbridge_connectors::xero::DEFAULT_SCOPES.join(" ")
 }
 
 /// Values given on the command line; they win over everything else.
@@ -217,6 +250,28 @@ impl Config {
         Ok(&self.data_dir)
     }
 
+    /// The Xero app, when its client id and secret are configured.
+    pub fn xero_app(&self) -> Option<ledgerbridge_connectors::oauth::OAuthApp> {
+        let id = self.xero_client_id.as_deref().filter(|s| !s.is_empty())?;
+        let secret = self
+            .xero_client_secret
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
+        Some(ledgerbridge_connectors::oauth::OAuthApp {
+            client_id: id.to_string(),
+            client_secret: secret.to_string(),
+            authorize_url: self.xero_authorize_url.trim().to_string(),
+            token_url: self.xero_token_url.trim().to_string(),
+            api_url: self.xero_api_url.trim().trim_end_matches('/').to_string(),
+            scopes: self
+                .xero_scopes
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
     /// OAuth platforms whose app credentials are configured.
     pub fn configured_platforms(&self) -> Vec<String> {
         let set = |a: &Option<String>, b: &Option<String>| {
@@ -237,6 +292,27 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xero_defaults_are_xeros_real_endpoints() {
+        let mut cfg = Config::load(&Overrides::default(), None).expect("defaults load");
+        assert_eq!(cfg.xero_app(), None, "no client id and secret: no Xero");
+        assert_eq!(
+            cfg.xero_authorize_url,
+            "https://login.xero.com/identity/connect/authorize"
+        );
+        assert_eq!(
+            cfg.xero_token_url,
+            "https://identity.xero.com/connect/token"
+        );
+        assert_eq!(cfg.xero_api_url, "https://api.xero.com");
+        cfg.xero_client_id = Some("id".into());
+        cfg.xero_client_secret = Some("secret".into());
+        cfg.xero_scopes = "offline_access, accounting.invoices.read".into();
+        let app = cfg.xero_app().expect("configured");
+        assert_eq!(app.scopes, ["offline_access", "accounting.invoices.read"]);
+        assert!(!format!("{cfg:?}").contains("secret\""));
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -37,6 +37,11 @@ enum Command {
         #[arg(long, default_value = "demo")]
         seed: String,
     },
+    /// Run a local simulator of an accounting platform, for development without its cloud.
+    Simulate {
+        #[command(subcommand)]
+        platform: SimulatedPlatform,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Manage API keys.
@@ -60,6 +65,29 @@ enum KeyAction {
     Rotate,
     /// Print a fresh random key for LEDGERBRIDGE_MASTER_KEY.
     Generate,
+}
+
+#[derive(Subcommand)]
+enum SimulatedPlatform {
+    /// A local Xero: consent page, token endpoint, `/connections` and the Accounting API over
+    /// organisations generated from the Sandbox books.
+    Xero {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Seed of the books (one organisation per `--seed`; repeat for several).
+        #[arg(long, default_values_t = vec!["42".to_string()])]
+        seed: Vec<String>,
+        /// Size of the books: small, medium or large.
+        #[arg(long, default_value = "small")]
+        size: String,
+        /// The simulated app's client id.
+        #[arg(long, default_value = "sim-client-id")]
+        client_id: String,
+        /// The simulated app's client secret.
+        #[arg(long, default_value = "sim-client-secret")]
+        client_secret: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +115,16 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Serve { .. } => serve(config).await,
         Command::Demo { size, seed } => demo::run(config, &size, &seed).await,
+        Command::Simulate {
+            platform:
+                SimulatedPlatform::Xero {
+                    port,
+                    seed,
+                    size,
+                    client_id,
+                    client_secret,
+                },
+        } => simulate_xero(port, &seed, &size, client_id, client_secret).await,
         Command::Migrate => {
             open_store(&config).await?;
             println!(
@@ -161,6 +199,49 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutdown requested; draining requests");
+}
+
+async fn simulate_xero(
+    port: u16,
+    seeds: &[String],
+    size: &str,
+    client_id: String,
+    client_secret: String,
+) -> Result<()> {
+    use ledgerbridge_fakes::xero::{Seed, SimOptions, Size, TenantOptions, XeroSim};
+    let size: Size = size
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--size must be small, medium or large, not `{size}`"))?;
+    let options = SimOptions {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        client_id,
+        client_secret,
+        tenants: seeds
+            .iter()
+            .map(|s| TenantOptions::new(Seed::from_text(s), size))
+            .collect(),
+        ..SimOptions::default()
+    };
+    println!(
+        "generating {} organisation(s) ({size})...",
+        options.tenants.len()
+    );
+    let sim = XeroSim::start(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the Xero simulator on port {port}: {e}"))?;
+    let base = sim.base_url();
+    println!("Xero simulator listening on {base}");
+    for org in sim.organisations() {
+        println!("  organisation {} ({})", org.name, org.tenant_id);
+    }
+    println!("Point ledgerbridge at it:");
+    println!("  LEDGERBRIDGE_XERO_CLIENT_ID={}", sim.client_id());
+    println!("  LEDGERBRIDGE_XERO_CLIENT_SECRET={}", sim.client_secret());
+    println!("  LEDGERBRIDGE_XERO_AUTHORIZE_URL={}", sim.authorize_url());
+    println!("  LEDGERBRIDGE_XERO_TOKEN_URL={}", sim.token_url());
+    println!("  LEDGERBRIDGE_XERO_API_URL={}", sim.api_url());
+    shutdown_signal().await;
+    Ok(())
 }
 
 async fn api_keys(config: Config, action: ApiKeyAction) -> Result<()> {

@@ -89,6 +89,11 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         previous_master_keys: None,
         xero_client_id: None,
         xero_client_secret: None,
+        // No Xero app: tests that want one point these at a simulator.
+        xero_authorize_url: String::new(),
+        xero_token_url: String::new(),
+        xero_api_url: String::new(),
+        xero_scopes: String::new(),
         quickbooks_client_id: None,
         quickbooks_client_secret: None,
         log_format: "text".into(),
