@@ -655,10 +655,13 @@ impl Store {
             crate::filter::Dialect::Sqlite => "",
             crate::filter::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         };
+        // Consumers with due, unleased messages and no live lease of their own.
         let consumers_sql = format!(
             "SELECT c.id FROM webhook_consumers c WHERE c.disabled = $1 AND EXISTS ( \
                SELECT 1 FROM outbox_messages m WHERE m.consumer_id = c.id AND m.status = 'Pending' \
                AND m.next_attempt_at <= $2 AND (m.lease_owner IS NULL OR m.lease_expires < $2)) \
+             AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.consumer_id = c.id \
+               AND o.lease_owner IS NOT NULL AND o.lease_expires >= $2) \
              ORDER BY c.id{skip_locked}"
         );
         let raws: Vec<RawClaim> = write_pool!(self, pool => {
@@ -668,35 +671,41 @@ impl Store {
                 .bind(&now)
                 .fetch_all(&mut *tx)
                 .await?;
-            if consumers.is_empty() {
-                return Ok(Vec::new());
-            }
-            // A fresh statement after the locks: it sees leases committed by whoever held
-            // them before.
-            let list: Vec<String> = (0..consumers.len()).map(|i| format!("${}", i + 6)).collect();
-            let sql = format!(
-                "UPDATE outbox_messages SET lease_owner = $1, lease_expires = $2 WHERE seq IN ( \
-                   SELECT seq FROM ( \
-                     SELECT m.seq, ROW_NUMBER() OVER (PARTITION BY m.consumer_id ORDER BY m.seq) AS n \
-                     FROM outbox_messages m \
-                     WHERE m.consumer_id IN ({}) AND m.status = 'Pending' AND m.next_attempt_at <= $3 \
-                       AND (m.lease_owner IS NULL OR m.lease_expires < $3) \
-                       AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.consumer_id = m.consumer_id \
-                         AND o.status = 'Pending' AND o.lease_owner IS NOT NULL AND o.lease_expires >= $3) \
-                   ) x WHERE x.n <= $4 ORDER BY x.seq LIMIT $5) \
-                 RETURNING seq",
-                list.join(", ")
-            );
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.as_str()))
+            let mut claimed: Vec<(i64,)> = Vec::new();
+            for (consumer,) in &consumers {
+                let room = i64::from(limit) - i64::try_from(claimed.len()).unwrap_or(i64::MAX);
+                if room <= 0 {
+                    break;
+                }
+                // A fresh statement after the lock on the consumer: it sees leases committed
+                // by whoever held the lock before.
+                let live: Option<(i64,)> = sqlx::query_as(
+                    "SELECT seq FROM outbox_messages WHERE consumer_id = $1 AND lease_owner IS NOT NULL \
+                     AND lease_expires >= $2 LIMIT 1",
+                )
+                .bind(consumer)
+                .bind(&now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if live.is_some() {
+                    continue;
+                }
+                let mut got: Vec<(i64,)> = sqlx::query_as(
+                    "UPDATE outbox_messages SET lease_owner = $1, lease_expires = $2 WHERE seq IN ( \
+                       SELECT seq FROM outbox_messages WHERE consumer_id = $3 AND status = 'Pending' \
+                       AND next_attempt_at <= $4 AND (lease_owner IS NULL OR lease_expires < $4) \
+                       ORDER BY seq LIMIT $5) \
+                     RETURNING seq",
+                )
                 .bind(owner)
                 .bind(lease_until.to_string())
+                .bind(consumer)
                 .bind(&now)
-                .bind(i64::from(per_consumer))
-                .bind(i64::from(limit));
-            for (c,) in &consumers {
-                q = q.bind(c);
+                .bind(room.min(i64::from(per_consumer)))
+                .fetch_all(&mut *tx)
+                .await?;
+                claimed.append(&mut got);
             }
-            let claimed = q.fetch_all(&mut *tx).await?;
             let rows: Vec<RawClaim> = if claimed.is_empty() {
                 Vec::new()
             } else {

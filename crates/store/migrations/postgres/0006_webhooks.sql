@@ -47,6 +47,8 @@ CREATE TABLE outbox_messages (
 CREATE INDEX outbox_messages_due ON outbox_messages (next_attempt_at, seq) WHERE status = 'Pending';
 CREATE INDEX outbox_messages_pending_consumer ON outbox_messages (consumer_id, seq) WHERE status = 'Pending';
 CREATE INDEX outbox_messages_event ON outbox_messages (event_id);
+-- Live leases: released and recorded messages leave this index, so it stays small.
+CREATE INDEX outbox_messages_leased ON outbox_messages (consumer_id, lease_expires) WHERE lease_owner IS NOT NULL;
 
 CREATE TABLE outbox_attempts (
     id          TEXT PRIMARY KEY NOT NULL,
