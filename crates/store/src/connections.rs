@@ -386,39 +386,6 @@ pub struct SealedCredentials {
 }
 
 impl Store {
-    /// Appends an entry to a connection's `dataConnectionErrors` without changing its status.
-    /// `false` when the connection does not exist.
-    pub async fn record_connection_error(
-        &self,
-        company: CompanyId,
-        id: ConnectionId,
-        error: &DataConnectionError,
-    ) -> Result<bool> {
-        let done = write_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let row: Option<(String,)> = sqlx::query_as(
-                "SELECT errors FROM connections WHERE id = $1 AND company_id = $2",
-            )
-            .bind(id.to_string())
-            .bind(company.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((errors,)) = row else {
-                return Ok(false);
-            };
-            let mut errors: Vec<DataConnectionError> = serde_json::from_str(&errors)?;
-            errors.push(error.clone());
-            sqlx::query("UPDATE connections SET errors = $1 WHERE id = $2")
-                .bind(serde_json::to_string(&errors)?)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            true
-        });
-        Ok(done)
-    }
-
     /// Up to `limit` connections, by id after `after`, whose credentials are sealed by a key
     /// other than `current_key_id`, for key rotation.
     pub async fn credentials_not_sealed_by(

@@ -581,9 +581,9 @@ pub enum Replay {
 type RawClaim = (i64, String, String, String, String, String, String, i64);
 
 impl Store {
-    /// Records that linking a `PendingAuth` connection failed: appends `error` to its
-    /// `dataConnectionErrors` (the status stays `PendingAuth`) and raises `connection.failed`,
-    /// in one transaction. `false` when no such `PendingAuth` connection exists.
+    /// Records that linking (or re-linking) a connection failed: appends `error` to its
+    /// `dataConnectionErrors` (the status does not change) and raises `connection.failed`, in
+    /// one transaction. `false` when no such connection exists.
     pub async fn record_link_failure(
         &self,
         company: CompanyId,
@@ -594,7 +594,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let mut events = Tx::from(&mut *tx);
             let sql = format!(
-                "SELECT errors FROM connections WHERE id = $1 AND company_id = $2 AND status = 'PendingAuth'{}",
+                "SELECT errors FROM connections WHERE id = $1 AND company_id = $2{}",
                 events.lock_suffix()
             );
             let row: Option<(String,)> = on_tx!(&mut events, conn =>

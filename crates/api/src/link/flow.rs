@@ -851,7 +851,7 @@ async fn record_failure(state: &AppState, conn: &ConnectionRow, text: &str) -> R
     };
     state
         .store
-        .record_connection_error(conn.company_id, conn.id, &entry)
+        .record_link_failure(conn.company_id, conn.id, &entry)
         .await?;
     Ok(())
 }
