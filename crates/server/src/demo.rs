@@ -61,8 +61,11 @@ pub async fn run(config: Config, size: &str, seed: &str) -> Result<()> {
     let statuses = wait_for_first_sync(&client, &company_id, started).await?;
     let elapsed = started.elapsed();
     let mut total = 0u64;
-    println!("\n{:<22} {:>10} {:>10}", "data type", "status", "records");
-    for (data_type, status) in &statuses {
+    println!(
+        "\n{:<22} {:>10} {:>10} {:>8} {:>10}",
+        "data type", "status", "records", "seconds", "records/s"
+    );
+    for (data_type, (status, took)) in &statuses {
         let count = match data_type.parse::<DataType>().ok().and_then(endpoint) {
             Some(e) if matches!(e.shape, Shape::List { .. }) && !e.path.contains('{') => {
                 let path = match e.level {
@@ -84,7 +87,12 @@ pub async fn run(config: Config, size: &str, seed: &str) -> Result<()> {
         };
         total += count.unwrap_or(0);
         let shown = count.map_or_else(|| "-".to_string(), |c| c.to_string());
-        println!("{data_type:<22} {status:>10} {shown:>10}");
+        let (secs, rate) = match (count, took) {
+            (Some(c), Some(t)) => (format!("{t:.1}"), format!("{:.0}", c as f64 / t.max(0.001))),
+            (_, Some(t)) => (format!("{t:.1}"), "-".to_string()),
+            _ => ("-".to_string(), "-".to_string()),
+        };
+        println!("{data_type:<22} {status:>10} {shown:>10} {secs:>8} {rate:>10}");
     }
     let rate = total as f64 / elapsed.as_secs_f64().max(0.001);
     println!(
@@ -153,12 +161,30 @@ fn basic(key: &str) -> String {
     )
 }
 
-/// Polls the pull history until every dataset has finished, printing progress per data type.
+/// A progress bar for `percent` (0..100), `width` cells wide.
+fn bar(percent: i64, width: usize) -> String {
+    let filled = (percent.clamp(0, 100) as usize * width) / 100;
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
+}
+
+/// Seconds from a pull operation's `requested` to its `completed`, when both are set.
+fn seconds_taken(op: &serde_json::Value) -> Option<f64> {
+    let at = |field: &str| {
+        op[field]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let (from, to) = (at("requested")?, at("completed")?);
+    Some((to - from).num_milliseconds() as f64 / 1000.0)
+}
+
+/// Polls the pull history until every dataset has finished, printing a progress bar per
+/// running data type; returns each data type's final status and how long it took.
 async fn wait_for_first_sync(
     client: &Client,
     company: &str,
     started: Instant,
-) -> Result<BTreeMap<String, String>> {
+) -> Result<BTreeMap<String, (String, Option<f64>)>> {
     let mut last_line = String::new();
     loop {
         let history = client
@@ -174,12 +200,10 @@ async fn wait_for_first_sync(
             let data_type = op["dataType"].as_str().unwrap_or("?").to_string();
             let status = op["status"].as_str().unwrap_or("?").to_string();
             if matches!(status.as_str(), "Queued" | "Fetching" | "Initial") {
-                running.push(format!(
-                    "{data_type} {}%",
-                    op["progress"].as_i64().unwrap_or(0)
-                ));
+                let percent = op["progress"].as_i64().unwrap_or(0);
+                running.push(format!("{data_type} {} {percent}%", bar(percent, 10)));
             }
-            statuses.insert(data_type, status);
+            statuses.insert(data_type, (status, seconds_taken(op)));
         }
         let done = statuses.len() - running.len();
         let shown: Vec<&str> = running.iter().take(4).map(String::as_str).collect();
