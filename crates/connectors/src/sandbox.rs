@@ -78,6 +78,9 @@ impl SandboxChoice {
         let frozen = match credentials.get("frozen") {
             None | Some(serde_json::Value::Null) => false,
             Some(serde_json::Value::Bool(b)) => *b,
+            // `PUT .../authorization` takes string values.
+            Some(serde_json::Value::String(s)) if s == "true" => true,
+            Some(serde_json::Value::String(s)) if s == "false" => false,
             Some(_) => return Err("`frozen` must be true or false.".into()),
         };
         Ok(Self { size, seed, frozen })
