@@ -295,7 +295,6 @@ impl Store {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DatasetRow>> {
-        let now = Timestamp::now().to_string();
         let in_progress = in_progress_list();
         let postgres = self.dialect() == crate::filter::Dialect::Postgres;
         let skip_locked = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
@@ -324,6 +323,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // Read the clock once the claim may proceed (the lock can take a while).
+            let now = Timestamp::now().to_string();
             let raws: Vec<RawDataset> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(owner)
                 .bind(lease_until.to_string())
