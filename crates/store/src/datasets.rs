@@ -298,8 +298,16 @@ impl Store {
         let in_progress = in_progress_list();
         let postgres = self.dialect() == crate::filter::Dialect::Postgres;
         let skip_locked = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        // When the run starts, read as the row is claimed: on PostgreSQL the clock inside the
+        // statement, after its snapshot (so a claim that follows a dataset's end is stamped
+        // after it); SQLite's one writer runs claims and finishes one after another.
+        let claimed = if postgres {
+            "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        } else {
+            "$3"
+        };
         let sql = format!(
-            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, claimed = $3, \
+            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, claimed = {claimed}, \
                status = CASE WHEN status IN ('Initial', 'Queued') THEN 'Fetching' ELSE status END \
              WHERE id IN ( \
                SELECT d.id FROM datasets d \
