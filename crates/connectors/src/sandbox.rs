@@ -303,9 +303,7 @@ fn read_item(input: &mut impl Read) -> std::io::Result<Option<Item>> {
         b'D' => Item::Deleted(id),
         b'U' => Item::Unmappable(id, payload),
         other => {
-            return Err(std::io::Error::other(format!(
-                "unknown spool tag {other}"
-            )));
+            return Err(std::io::Error::other(format!("unknown spool tag {other}")));
         }
     }))
 }
@@ -407,10 +405,14 @@ fn run_pass(
     let mut by_type = HashMap::new();
     if !spool_failed {
         for (key, w) in writers {
-            let finished = w.out.into_inner().map_err(|e| e.into_error()).and_then(|mut f| {
-                f.seek(SeekFrom::Start(0))?;
-                Ok(f)
-            });
+            let finished = w
+                .out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|mut f| {
+                    f.seek(SeekFrom::Start(0))?;
+                    Ok(f)
+                });
             match finished {
                 Ok(file) => {
                     by_type.insert(
@@ -454,7 +456,12 @@ fn run_pass(
 }
 
 /// Reads a spool into pages, skipping the first `skip`.
-fn read_spool(spool: Spool, pass: Pass, skip: u64, tx: mpsc::Sender<Result<FetchPage, ConnectorError>>) {
+fn read_spool(
+    spool: Spool,
+    pass: Pass,
+    skip: u64,
+    tx: mpsc::Sender<Result<FetchPage, ConnectorError>>,
+) {
     let mut pager = Pager::new(tx, skip);
     pager.estimated_total = Some(spool.items);
     let mut input = BufReader::with_capacity(64 * 1024, spool.file);

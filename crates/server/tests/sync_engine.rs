@@ -44,7 +44,10 @@ impl Server {
             .env("LEDGERBRIDGE_DATA_DIR", data_dir)
             .env("LEDGERBRIDGE_DATABASE_URL", database_url)
             .env("LEDGERBRIDGE_ADDR", "127.0.0.1:0")
-            .env("LEDGERBRIDGE_SECRET_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            .env(
+                "LEDGERBRIDGE_SECRET_KEY",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -57,11 +60,7 @@ impl Server {
                 .expect("ledgerbridge exited before listening")
                 .expect("read stdout");
             if let Some(rest) = line.strip_prefix("ledgerbridge listening on ") {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .expect("address")
-                    .to_string();
+                break rest.split_whitespace().next().expect("address").to_string();
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
@@ -191,7 +190,10 @@ async fn truth(credentials: &Value, data_type: DataType) -> BTreeMap<String, Val
             if let Some(m) = doc.as_object_mut() {
                 m.remove("modifiedDate");
             }
-            assert!(out.insert(r.id, doc).is_none(), "the generator repeated an id");
+            assert!(
+                out.insert(r.id, doc).is_none(),
+                "the generator repeated an id"
+            );
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -227,7 +229,10 @@ async fn stored(
         for text in got.results {
             let mut doc: Value = serde_json::from_str(&text).expect("stored json");
             let m = doc.as_object_mut().expect("object");
-            assert!(m.remove("modifiedDate").is_some(), "modifiedDate is stamped");
+            assert!(
+                m.remove("modifiedDate").is_some(),
+                "modifiedDate is stamped"
+            );
             let id = m
                 .get("id")
                 .and_then(Value::as_str)
@@ -237,7 +242,10 @@ async fn stored(
                     Some(format!("#{}", out.len()))
                 })
                 .expect("id");
-            assert!(out.insert(id.clone(), doc).is_none(), "duplicate record {id}");
+            assert!(
+                out.insert(id.clone(), doc).is_none(),
+                "duplicate record {id}"
+            );
         }
         if n < 5000 {
             assert_eq!(
@@ -311,7 +319,10 @@ async fn sigkill_at_random_points_loses_and_duplicates_nothing() {
         if !history.is_empty() && !history.iter().any(in_progress) {
             break history;
         }
-        assert!(Instant::now() < deadline, "syncs did not finish: {history:?}");
+        assert!(
+            Instant::now() < deadline,
+            "syncs did not finish: {history:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     for op in &history {
@@ -368,7 +379,9 @@ async fn api_and_worker_nodes_on_postgres_run_each_dataset_once() {
         .ok()
         .filter(|v| !v.is_empty())
     else {
-        eprintln!("LEDGERBRIDGE_TEST_POSTGRES_URL is not set: the multi-node test needs PostgreSQL");
+        eprintln!(
+            "LEDGERBRIDGE_TEST_POSTGRES_URL is not set: the multi-node test needs PostgreSQL"
+        );
         return;
     };
     let companies: usize = std::env::var("LEDGERBRIDGE_MULTINODE_COMPANIES")
@@ -430,16 +443,17 @@ async fn api_and_worker_nodes_on_postgres_run_each_dataset_once() {
     let deadline = Instant::now() + Duration::from_secs(900);
     for (i, company) in ids.iter().enumerate() {
         loop {
-            let history = client
-                .history(&apis[i % apis.len()].base, company)
-                .await;
+            let history = client.history(&apis[i % apis.len()].base, company).await;
             if !history.is_empty() && !history.iter().any(in_progress) {
                 for op in &history {
                     assert_eq!(op["status"], "Complete", "{op}");
                 }
                 break;
             }
-            assert!(Instant::now() < deadline, "syncs did not finish: {history:?}");
+            assert!(
+                Instant::now() < deadline,
+                "syncs did not finish: {history:?}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -448,15 +462,18 @@ async fn api_and_worker_nodes_on_postgres_run_each_dataset_once() {
 
     // Straight from the database: each dataset was claimed once, and on each connection one
     // ran after another, in the order they were queued.
-    let rows: Vec<(String, String, String, i64, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT connection_id, id, status, attempts, claimed, completed FROM datasets \
+    let rows: Vec<(String, String, String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT connection_id, id, status, attempts, claimed, completed FROM datasets \
              ORDER BY connection_id, run_at, id",
-        )
-        .fetch_all(&pg_pool(&url).await)
-        .await
-        .expect("datasets");
-    assert!(rows.len() >= companies * order.len(), "{} datasets", rows.len());
+    )
+    .fetch_all(&pg_pool(&url).await)
+    .await
+    .expect("datasets");
+    assert!(
+        rows.len() >= companies * order.len(),
+        "{} datasets",
+        rows.len()
+    );
     let mut by_connection: HashMap<&str, Vec<_>> = HashMap::new();
     for r in &rows {
         assert_eq!(r.2, "Complete", "{r:?}");
@@ -662,7 +679,12 @@ async fn connector_faults_end_in_their_status_and_keep_previous_data() {
             )
             .await;
         let deadline = Instant::now() + Duration::from_secs(120);
-        while client.history(&base, &company).await.iter().any(in_progress) {
+        while client
+            .history(&base, &company)
+            .await
+            .iter()
+            .any(in_progress)
+        {
             assert!(Instant::now() < deadline, "{name}: first syncs did not end");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -689,7 +711,10 @@ async fn connector_faults_end_in_their_status_and_keep_previous_data() {
             .await;
         let invoices = &data_status["invoices"];
         assert_eq!(invoices["currentStatus"], status, "{name}: {invoices}");
-        assert!(invoices["lastSuccessfulSync"].is_string(), "{name}: {invoices}");
+        assert!(
+            invoices["lastSuccessfulSync"].is_string(),
+            "{name}: {invoices}"
+        );
         let conn = client
             .call(
                 &base,
@@ -700,7 +725,10 @@ async fn connector_faults_end_in_their_status_and_keep_previous_data() {
             .await;
         if status == "AuthError" {
             assert_eq!(conn["status"], "Deauthorized", "{name}: {conn}");
-            assert_eq!(conn["dataConnectionErrors"][0]["statusCode"], "401", "{conn}");
+            assert_eq!(
+                conn["dataConnectionErrors"][0]["statusCode"], "401",
+                "{conn}"
+            );
             // A deauthorized connection cannot sync; its data stays readable.
             let op = client
                 .call(

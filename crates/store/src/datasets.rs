@@ -297,7 +297,11 @@ impl Store {
     ) -> Result<Vec<DatasetRow>> {
         let in_progress = in_progress_list();
         let postgres = self.dialect() == crate::filter::Dialect::Postgres;
-        let skip_locked = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = if postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         // When the run starts, read as the row is claimed: on PostgreSQL the clock inside the
         // statement, after its snapshot (so a claim that follows a dataset's end is stamped
         // after it); SQLite's one writer runs claims and finishes one after another.

@@ -590,7 +590,9 @@ impl Store {
                 sqlx::query("ANALYZE records").execute(&mut *conn).await?;
             }
             crate::pool::Backend::Postgres(pool) => {
-                sqlx::query("VACUUM (ANALYZE) records").execute(pool).await?;
+                sqlx::query("VACUUM (ANALYZE) records")
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())
