@@ -438,10 +438,11 @@ fn run_pass(
         if !spool_failed {
             for dt in DataType::ALL {
                 let k = dt.key();
-                if k != key && !by_type.contains_key(k) {
-                    if let Ok(file) = anonymous_file() {
-                        by_type.insert(k, Spool { file, items: 0 });
-                    }
+                if k != key
+                    && !by_type.contains_key(k)
+                    && let Ok(file) = anonymous_file()
+                {
+                    by_type.insert(k, Spool { file, items: 0 });
                 }
             }
             state.spools.insert(
@@ -512,10 +513,10 @@ impl SandboxConnector {
         page_index: u64,
     ) -> Result<Stream, ConnectorError> {
         let mut state = self.state.lock().map_err(poisoned)?;
-        if let Some(s) = state.streams.remove(&(connection, data_type, pass)) {
-            if s.next_page == page_index {
-                return Ok(s);
-            }
+        if let Some(s) = state.streams.remove(&(connection, data_type, pass))
+            && s.next_page == page_index
+        {
+            return Ok(s);
         }
         state.spools.retain(|_, s| s.made.elapsed() < SPOOL_TTL);
         let (tx, rx) = mpsc::channel(PAGES_AHEAD);

@@ -267,7 +267,7 @@ impl Store {
 }
 
 /// The key of the PostgreSQL advisory lock claims run under.
-const CLAIM_LOCK: i64 = 0x6c62_636c_6169_6d; // "lbclaim"
+const CLAIM_LOCK: i64 = 0x006c_6263_6c61_696d; // "lbclaim"
 
 /// The in-progress statuses as an SQL list of literals (they are constants, not input).
 fn in_progress_list() -> String {
