@@ -125,7 +125,7 @@ rss_before = status_kib("VmRSS")
 cpu0 = cpu_seconds()
 t0 = time.monotonic()
 call("PUT", f"/companies/{cid}/connections/{conn}/authorization",
-     {"dataset": size, "seed": seed, "frozen": True})
+     {"dataset": size, "seed": seed, "frozen": "true"})
 ops = wait_all(cid)
 first = time.monotonic() - t0
 cpu_first = cpu_seconds() - cpu0

@@ -78,6 +78,9 @@ impl SandboxChoice {
         let frozen = match credentials.get("frozen") {
             None | Some(serde_json::Value::Null) => false,
             Some(serde_json::Value::Bool(b)) => *b,
+            // `PUT .../authorization` takes string values.
+            Some(serde_json::Value::String(s)) if s == "true" => true,
+            Some(serde_json::Value::String(s)) if s == "false" => false,
             Some(_) => return Err("`frozen` must be true or false.".into()),
         };
         Ok(Self { size, seed, frozen })
@@ -300,9 +303,7 @@ fn read_item(input: &mut impl Read) -> std::io::Result<Option<Item>> {
         b'D' => Item::Deleted(id),
         b'U' => Item::Unmappable(id, payload),
         other => {
-            return Err(std::io::Error::other(format!(
-                "unknown spool tag {other}"
-            )));
+            return Err(std::io::Error::other(format!("unknown spool tag {other}")));
         }
     }))
 }
@@ -404,10 +405,14 @@ fn run_pass(
     let mut by_type = HashMap::new();
     if !spool_failed {
         for (key, w) in writers {
-            let finished = w.out.into_inner().map_err(|e| e.into_error()).and_then(|mut f| {
-                f.seek(SeekFrom::Start(0))?;
-                Ok(f)
-            });
+            let finished = w
+                .out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|mut f| {
+                    f.seek(SeekFrom::Start(0))?;
+                    Ok(f)
+                });
             match finished {
                 Ok(file) => {
                     by_type.insert(
@@ -433,10 +438,11 @@ fn run_pass(
         if !spool_failed {
             for dt in DataType::ALL {
                 let k = dt.key();
-                if k != key && !by_type.contains_key(k) {
-                    if let Ok(file) = anonymous_file() {
-                        by_type.insert(k, Spool { file, items: 0 });
-                    }
+                if k != key
+                    && !by_type.contains_key(k)
+                    && let Ok(file) = anonymous_file()
+                {
+                    by_type.insert(k, Spool { file, items: 0 });
                 }
             }
             state.spools.insert(
@@ -451,7 +457,12 @@ fn run_pass(
 }
 
 /// Reads a spool into pages, skipping the first `skip`.
-fn read_spool(spool: Spool, pass: Pass, skip: u64, tx: mpsc::Sender<Result<FetchPage, ConnectorError>>) {
+fn read_spool(
+    spool: Spool,
+    pass: Pass,
+    skip: u64,
+    tx: mpsc::Sender<Result<FetchPage, ConnectorError>>,
+) {
     let mut pager = Pager::new(tx, skip);
     pager.estimated_total = Some(spool.items);
     let mut input = BufReader::with_capacity(64 * 1024, spool.file);
@@ -502,10 +513,10 @@ impl SandboxConnector {
         page_index: u64,
     ) -> Result<Stream, ConnectorError> {
         let mut state = self.state.lock().map_err(poisoned)?;
-        if let Some(s) = state.streams.remove(&(connection, data_type, pass)) {
-            if s.next_page == page_index {
-                return Ok(s);
-            }
+        if let Some(s) = state.streams.remove(&(connection, data_type, pass))
+            && s.next_page == page_index
+        {
+            return Ok(s);
         }
         state.spools.retain(|_, s| s.made.elapsed() < SPOOL_TTL);
         let (tx, rx) = mpsc::channel(PAGES_AHEAD);

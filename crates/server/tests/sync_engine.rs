@@ -462,7 +462,7 @@ async fn api_and_worker_nodes_on_postgres_run_each_dataset_once() {
 
     // Straight from the database: each dataset was claimed once, and on each connection one
     // ran after another, in the order they were queued.
-    let rows: Vec<(String, String, String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<DatasetAudit> = sqlx::query_as(
         "SELECT connection_id, id, status, attempts, claimed, completed FROM datasets \
              ORDER BY connection_id, run_at, id",
     )
@@ -495,6 +495,10 @@ async fn api_and_worker_nodes_on_postgres_run_each_dataset_once() {
     }
     store.close().await;
 }
+
+/// A dataset row as the multi-node test audits it: connection, id, status, attempts,
+/// claimed, completed.
+type DatasetAudit = (String, String, String, i64, Option<String>, Option<String>);
 
 async fn pg_pool(url: &str) -> sqlx::PgPool {
     sqlx::postgres::PgPoolOptions::new()

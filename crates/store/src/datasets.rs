@@ -267,7 +267,7 @@ impl Store {
 }
 
 /// The key of the PostgreSQL advisory lock claims run under.
-const CLAIM_LOCK: i64 = 0x6c62_636c_6169_6d; // "lbclaim"
+const CLAIM_LOCK: i64 = 0x006c_6263_6c61_696d; // "lbclaim"
 
 /// The in-progress statuses as an SQL list of literals (they are constants, not input).
 fn in_progress_list() -> String {
@@ -295,12 +295,23 @@ impl Store {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DatasetRow>> {
-        let now = Timestamp::now().to_string();
         let in_progress = in_progress_list();
         let postgres = self.dialect() == crate::filter::Dialect::Postgres;
-        let skip_locked = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = if postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        // When the run starts, read as the row is claimed: on PostgreSQL the clock inside the
+        // statement, after its snapshot (so a claim that follows a dataset's end is stamped
+        // after it); SQLite's one writer runs claims and finishes one after another.
+        let claimed = if postgres {
+            "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        } else {
+            "$3"
+        };
         let sql = format!(
-            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, claimed = $3, \
+            "UPDATE datasets SET lease_owner = $1, lease_expires = $2, attempts = attempts + 1, claimed = {claimed}, \
                status = CASE WHEN status IN ('Initial', 'Queued') THEN 'Fetching' ELSE status END \
              WHERE id IN ( \
                SELECT d.id FROM datasets d \
@@ -324,6 +335,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // Read the clock once the claim may proceed (the lock can take a while).
+            let now = Timestamp::now().to_string();
             let raws: Vec<RawDataset> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(owner)
                 .bind(lease_until.to_string())

@@ -94,8 +94,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let at = |ms: i64| {
         Timestamp::from_datetime(day_start.as_datetime() + chrono::Duration::milliseconds(ms))
     };
-    println!("| tick ({companies} companies, {entries} entries, {db_kind}) | due | queued | median ms | max ms |",
-        db_kind = if db.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    println!(
+        "| tick ({companies} companies, {entries} entries, {db_kind}) | due | queued | median ms | max ms |",
+        db_kind = if db.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     println!("|---|---:|---:|---:|---:|");
     // (a) nothing due: just before the first entry.
     let mut cursor = 0i64;
@@ -127,7 +133,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         queued += stats.queued;
     }
     let per_interval = (30_000 / spacing_ms.max(1)) as usize;
-    row("one 30 s interval due (steady state)", &mut times, per_interval, queued / runs as u32);
+    row(
+        "one 30 s interval due (steady state)",
+        &mut times,
+        per_interval,
+        queued / runs as u32,
+    );
 
     // (c) a whole batch due at once.
     let mut times = Vec::new();
@@ -140,7 +151,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         queued += stats.queued;
     }
-    row("1,000 entries due (after an outage)", &mut times, 1000, queued / batch_runs as u32);
+    row(
+        "1,000 entries due (after an outage)",
+        &mut times,
+        1000,
+        queued / batch_runs as u32,
+    );
     store.close().await;
     Ok(())
 }

@@ -32,7 +32,9 @@ pub struct TickStats {
 /// Queues every due scheduled sync at `now` and moves each entry to its next slot.
 pub async fn tick(store: &Store, now: Timestamp) -> Result<TickStats, StoreError> {
     let mut stats = TickStats::default();
+    // Read once per tick: a company's settings and each connection's status.
     let mut settings: HashMap<CompanyId, Vec<SyncSetting>> = HashMap::new();
+    let mut linked_connections: HashMap<ledgerbridge_domain::ConnectionId, bool> = HashMap::new();
     for due in store.due_syncs(now, BATCH).await? {
         let company_settings = match settings.entry(due.company_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -51,10 +53,15 @@ pub async fn tick(store: &Store, now: Timestamp) -> Result<TickStats, StoreError
             stats.dropped += 1;
             continue;
         }
-        let linked = store
-            .get_connection(due.company_id, due.connection_id)
-            .await?
-            .is_some_and(|c| c.status == ConnectionStatus::Linked);
+        let linked = match linked_connections.entry(due.connection_id) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => *e.insert(
+                store
+                    .get_connection(due.company_id, due.connection_id)
+                    .await?
+                    .is_some_and(|c| c.status == ConnectionStatus::Linked),
+            ),
+        };
         if linked {
             match store
                 .queue_dataset(&DatasetRow::queued(

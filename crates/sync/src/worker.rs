@@ -8,8 +8,8 @@ use std::time::Duration;
 use ledgerbridge_connectors::Connector;
 use ledgerbridge_domain::Timestamp;
 use ledgerbridge_store::Store;
-use ledgerbridge_store::filter::Dialect;
 use ledgerbridge_store::crypto::SecretBox;
+use ledgerbridge_store::filter::Dialect;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
@@ -100,8 +100,12 @@ impl Worker {
             // One process serves a SQLite database: leases left are a dead run's.
             match worker.store.release_all_leases().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(released = n, "resuming datasets a previous run left leased"),
-                Err(e) => tracing::warn!(error = %e, "could not hand back a previous run's leases; they expire on their own"),
+                Ok(n) => {
+                    tracing::info!(released = n, "resuming datasets a previous run left leased")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not hand back a previous run's leases; they expire on their own")
+                }
             }
         }
         let slots = Arc::new(Semaphore::new(worker.config.concurrency.max(1)));

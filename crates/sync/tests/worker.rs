@@ -442,7 +442,11 @@ async fn fetch_requests_carry_the_sync_settings() {
 async fn a_connection_is_held_by_one_worker_at_a_time() {
     let env = env().await;
     let mut ids = Vec::new();
-    for data_type in [DataType::ChartOfAccounts, DataType::Customers, DataType::Invoices] {
+    for data_type in [
+        DataType::ChartOfAccounts,
+        DataType::Customers,
+        DataType::Invoices,
+    ] {
         let d = DatasetRow::queued(env.company, env.connection, data_type);
         env.store.queue_dataset(&d).await.expect("queue");
         ids.push(d.id);

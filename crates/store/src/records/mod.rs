@@ -28,7 +28,8 @@
 //! [`Store::upsert_records`] writes a batch in one transaction, many rows per statement. A
 //! record whose content (the document without `modifiedDate`) hashes as stored is not
 //! rewritten, and its `modifiedDate` does not move; new and changed records get
-//! `modifiedDate` = now. [`Store::mark_deleted`] sets `metadata.isDeleted = true` (keeping the
+//! `modifiedDate` = now. A connection with nothing stored in the set yet (a first sync)
+//! skips reading stored hashes. [`Store::mark_deleted`] sets `metadata.isDeleted = true` (keeping the
 //! record's last `status`) and bumps `modifiedDate`. After a sync that wrote many records,
 //! [`Store::optimize`] refreshes the planner's statistics.
 //!
@@ -590,7 +591,9 @@ impl Store {
                 sqlx::query("ANALYZE records").execute(&mut *conn).await?;
             }
             crate::pool::Backend::Postgres(pool) => {
-                sqlx::query("VACUUM (ANALYZE) records").execute(pool).await?;
+                sqlx::query("VACUUM (ANALYZE) records")
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())

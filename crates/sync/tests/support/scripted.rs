@@ -1,6 +1,6 @@
 //! A scripted platform: serves fixed pages and fails on the calls its script says. Shared by
 //! the worker tests and the server's sync-engine tests (`#[path]`-included).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::self_named_constructors)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
