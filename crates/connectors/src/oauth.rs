@@ -122,7 +122,7 @@ mod tests {
     fn challenge_matches_rfc_7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrYMtJ-cM74dvQ2xpLWfdPBRBHa0Ys0"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let v = pkce_verifier();
         assert_eq!(v.len(), 43);
