@@ -8,6 +8,6 @@ pub mod sandbox;
 pub mod xero;
 
 pub use connector::{
-    BoxFuture, ConnectionContext, Connector, ConnectorError, CredentialStore, FetchPage, FetchRequest,
-    MemoryCredentialStore, SourceRecord,
+    BoxFuture, ConnectionContext, Connector, ConnectorError, CredentialStore, FetchPage,
+    FetchRequest, MemoryCredentialStore, SourceRecord,
 };
