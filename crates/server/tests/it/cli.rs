@@ -159,3 +159,57 @@ fn migrate_and_api_keys_commands() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+/// `ledgerbridge demo` links the Sandbox, shows progress, and ends with a table of every data
+/// type with its status, record count, seconds and records/s before it keeps serving.
+#[test]
+fn demo_syncs_the_sandbox_and_reports_each_data_types_rate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut child = ledgerbridge(dir.path())
+        .args(["--data-dir", ".", "--addr"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["demo", "--size", "small", "--seed", "7"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.starts_with("Serving at");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    stop(child);
+    let text = lines.join("\n");
+    assert!(
+        text.contains("Serving at"),
+        "the demo did not finish:\n{text}"
+    );
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("data type") && l.ends_with("records/s"))
+        .unwrap_or_else(|| panic!("no summary table:\n{text}"));
+    let rows: Vec<&String> = lines[header + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 27, "every Sandbox data type:\n{text}");
+    let invoices = rows
+        .iter()
+        .find(|r| r.starts_with("invoices "))
+        .unwrap_or_else(|| panic!("no invoices row:\n{text}"));
+    let cells: Vec<&str> = invoices.split_whitespace().collect();
+    assert_eq!(cells[1], "Complete", "{invoices}");
+    let records: u64 = cells[2].parse().expect("record count");
+    let rate: f64 = cells[4].parse().expect("records/s");
+    assert!(records > 0 && rate > 0.0, "{invoices}");
+    assert!(
+        text.contains("records/s)."),
+        "the overall rate line:\n{text}"
+    );
+}
