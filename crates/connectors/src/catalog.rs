@@ -72,7 +72,6 @@ const XERO_TYPES: &[DataType] = &[
     D::Payments,
     D::BillPayments,
     D::JournalEntries,
-    D::Journals,
     D::Items,
     D::TaxRates,
     D::TrackingCategories,

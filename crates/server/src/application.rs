@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
@@ -94,9 +95,13 @@ impl Application {
         let public_url = config.public_url(bound);
         let secrets = crate::keys::secret_box(&config)?;
         // A configured Xero app serves both the sync worker and the Link pages, one instance
-        // so they share its token state.
+        // so they share its token state. A Xero connector passed in the seams wins (tests
+        // tune its pacing).
         let (mut connectors, mut oauth) = (connectors, oauth);
-        if let Some(app) = config.xero_app() {
+        if let Some(app) = config
+            .xero_app()
+            .filter(|_| connectors.get("gbol").is_none())
+        {
             let xero = XeroConnector::new(XeroConfig::new(app));
             connectors = connectors.with(xero.clone());
             if oauth.get("gbol").is_none() {
@@ -114,12 +119,11 @@ impl Application {
         });
         let dispatcher = matches!(config.role, Role::All | Role::Worker)
             .then(|| {
-                Dispatcher::new(
-                    store.clone(),
-                    secrets.clone(),
-                    DispatcherConfig::new(public_url.clone(), config.webhooks_allow_private),
-                    clock,
-                )
+                let mut tuning =
+                    DispatcherConfig::new(public_url.clone(), config.webhooks_allow_private);
+                tuning.retention =
+                    Duration::from_secs(u64::from(config.webhooks_retention_days) * 86_400);
+                Dispatcher::new(store.clone(), secrets.clone(), tuning, clock)
             })
             .transpose()
             .map_err(anyhow::Error::msg)?;

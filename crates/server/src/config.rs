@@ -74,6 +74,10 @@ pub struct Config {
     /// for local development and tests only.
     #[serde(default)]
     pub webhooks_allow_private: bool,
+    /// Days finished webhook messages, their attempts and events are kept: the delivery log
+    /// and the replay window (`LEDGERBRIDGE_WEBHOOKS_RETENTION_DAYS`).
+    #[serde(default = "default_webhooks_retention_days")]
+    pub webhooks_retention_days: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -83,6 +87,7 @@ impl std::fmt::Debug for Config {
             .field("role", &self.role)
             .field("worker_concurrency", &self.worker_concurrency)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("webhooks_retention_days", &self.webhooks_retention_days)
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
@@ -118,6 +123,10 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+fn default_webhooks_retention_days() -> u32 {
+    30
 }
 
 fn default_worker_concurrency() -> usize {

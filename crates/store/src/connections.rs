@@ -266,6 +266,9 @@ impl Store {
                 q = q.bind(*s);
             }
             let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
+            if changed && to == ConnectionStatus::Linked {
+                resolve_errors(&mut crate::outbox::Tx::from(&mut *tx), &id.to_string()).await?;
+            }
             if let Some(event) = before.filter(|_| changed).and_then(|b| crate::outbox::transition_event(b, to)) {
                 crate::outbox::connection_event(&mut crate::outbox::Tx::from(&mut *tx), event, &company.to_string(), &id.to_string()).await?;
             }
@@ -338,6 +341,39 @@ impl Store {
             _ => None,
         })
     }
+}
+
+/// Marks the connection's `Active` errors `Resolved` as of now: it has just been linked
+/// again, so what broke it no longer applies. The history stays.
+async fn resolve_errors(tx: &mut crate::outbox::Tx<'_>, connection: &str) -> Result<()> {
+    use crate::outbox::{Tx, on_tx};
+    let row: Option<(String,)> = on_tx!(tx, conn =>
+        sqlx::query_as("SELECT errors FROM connections WHERE id = $1")
+            .bind(connection)
+            .fetch_optional(conn)
+            .await)?;
+    let Some((errors,)) = row else {
+        return Ok(());
+    };
+    let mut errors: Vec<DataConnectionError> = serde_json::from_str(&errors)?;
+    let now = Timestamp::now();
+    let mut changed = false;
+    for e in errors.iter_mut().filter(|e| e.resolved_on_utc.is_none()) {
+        e.status = Some("Resolved".into());
+        e.resolved_on_utc = Some(now);
+        changed = true;
+    }
+    if changed {
+        let json = serde_json::to_string(&errors)?;
+        on_tx!(tx, conn =>
+            sqlx::query("UPDATE connections SET errors = $1 WHERE id = $2")
+                .bind(json)
+                .bind(connection)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
 }
 
 impl Store {

@@ -80,6 +80,7 @@ macro_rules! on_tx {
         }
     };
 }
+pub(crate) use on_tx;
 
 impl Tx<'_> {
     /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose single writer already excludes.
@@ -965,6 +966,42 @@ impl Store {
             }
             q.execute(pool).await.map(|r| r.rows_affected())
         })?;
+        Ok(done)
+    }
+
+    /// Forgets webhook history older than `before`: messages that finished (delivered, or
+    /// failed after the whole schedule) with their attempts, and events no message still
+    /// refers to (their consumers were deleted). Pending messages and their
+    /// events are kept whatever their age. Returns (messages, events) deleted.
+    pub async fn prune_webhook_history(&self, before: Timestamp) -> Result<(u64, u64)> {
+        let before = before.to_string();
+        let done = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM outbox_attempts WHERE message_seq IN (SELECT seq FROM outbox_messages \
+                 WHERE status <> 'Pending' AND created < $1)",
+            )
+            .bind(&before)
+            .execute(&mut *tx)
+            .await?;
+            let messages = sqlx::query(
+                "DELETE FROM outbox_messages WHERE status <> 'Pending' AND created < $1",
+            )
+            .bind(&before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let events = sqlx::query(
+                "DELETE FROM outbox_events WHERE generated < $1 AND NOT EXISTS \
+                 (SELECT 1 FROM outbox_messages m WHERE m.event_id = outbox_events.id)",
+            )
+            .bind(&before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            (messages, events)
+        });
         Ok(done)
     }
 }

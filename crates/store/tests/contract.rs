@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use ledgerbridge_domain::paging::PageRequest;
-use ledgerbridge_domain::platform::{COMPANY_SCHEMA, ConnectionStatus, SourceType};
+use ledgerbridge_domain::platform::{
+    COMPANY_SCHEMA, ConnectionStatus, DataConnectionError, SourceType,
+};
 use ledgerbridge_domain::{CompanyId, ConnectionId, Timestamp};
 use ledgerbridge_store::api_keys::new_api_key;
 use ledgerbridge_store::companies::CompanyRow;
@@ -273,6 +275,52 @@ async fn connections_lifecycle() {
 
     assert!(s.delete_connection(c.id, a.id).await.expect("delete"));
     assert!(!s.delete_connection(c.id, a.id).await.expect("delete again"));
+}
+
+#[tokio::test]
+async fn relinking_resolves_the_errors_that_broke_a_connection() {
+    let f = fresh().await;
+    let s = &f.store;
+    let c = company("Acme");
+    s.insert_company(&c, None).await.expect("insert");
+    let a = connection(c.id);
+    s.insert_connection(&a).await.expect("insert");
+    const PENDING: &[ConnectionStatus] = &[ConnectionStatus::PendingAuth];
+    const DEAUTHORIZED: &[ConnectionStatus] = &[ConnectionStatus::Deauthorized];
+    let link = |from: &'static [ConnectionStatus]| {
+        s.transition_connection(c.id, a.id, from, ConnectionStatus::Linked)
+    };
+    link(PENDING).await.expect("link").expect("exists");
+    let revoked = DataConnectionError {
+        status_code: "401".into(),
+        status_text: "The integration de-authorized access to the connection.".into(),
+        error_message: "Unauthorized".into(),
+        errored_on_utc: Timestamp::now(),
+        status: Some("Active".into()),
+        resolved_on_utc: None,
+    };
+    assert!(
+        s.deauthorize_connection(c.id, a.id, &revoked)
+            .await
+            .expect("deauthorize")
+    );
+    let row = s
+        .get_connection(c.id, a.id)
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!(
+        (row.status, row.errors[0].status.as_deref()),
+        (ConnectionStatus::Deauthorized, Some("Active"))
+    );
+
+    let (row, changed) = link(DEAUTHORIZED).await.expect("re-link").expect("exists");
+    assert!(changed);
+    assert_eq!(row.errors.len(), 1, "the history stays");
+    let resolved = &row.errors[0];
+    assert_eq!(resolved.status.as_deref(), Some("Resolved"));
+    assert!(resolved.resolved_on_utc.is_some());
+    assert_eq!(resolved.status_code, "401");
 }
 
 #[tokio::test]

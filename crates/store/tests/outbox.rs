@@ -457,3 +457,63 @@ async fn read_completed_when_the_connections_datasets_all_finished() {
     assert_eq!(second["dataTypes"].as_array().map(Vec::len), Some(1));
     assert!(second["modifiedFromDate"].is_string());
 }
+
+#[tokio::test]
+async fn old_finished_history_is_pruned_and_pending_work_kept() {
+    let f = fresh().await;
+    let s = &f.store;
+    let a = consumer(&f, &["company.created"], None).await;
+    for _ in 0..2 {
+        s.insert_company(&company(&[]), None).await.expect("insert");
+    }
+    // A consumer that is deleted later leaves its event without any message.
+    let b = consumer(&f, &["company.deleted"], None).await;
+    let gone = company(&[]);
+    s.insert_company(&gone, None).await.expect("insert");
+    s.delete_company(gone.id).await.expect("delete");
+    assert_eq!(types_of(s, b).await, ["company.deleted"]);
+    assert!(s.delete_webhook_consumer(b).await.expect("delete consumer"));
+    let now = Timestamp::now();
+    let claimed = s
+        .claim_messages("one", now, later(60), 5, 100)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 3);
+    // The first is delivered; the others wait for a retry.
+    let outcomes: Vec<AttemptOutcome> = claimed
+        .iter()
+        .enumerate()
+        .map(|(i, m)| AttemptOutcome {
+            seq: m.seq,
+            consumer_id: a.to_string(),
+            attempted: now,
+            status_code: Some(if i == 0 { 200 } else { 503 }),
+            duration_ms: 1,
+            error: (i != 0).then(|| "The endpoint answered 503.".to_string()),
+            delivered: i == 0,
+            next_attempt_at: (i != 0).then(|| later(300)),
+        })
+        .collect();
+    s.record_attempts("one", &outcomes, now)
+        .await
+        .expect("record");
+
+    // Nothing is older than an hour ago.
+    assert_eq!(
+        s.prune_webhook_history(later(-3600)).await.expect("prune"),
+        (0, 0)
+    );
+    // Everything is older than a minute from now: the delivered message and its attempt go,
+    // with its event and the deleted consumer's event; pending messages stay, with theirs.
+    let (messages, events) = s.prune_webhook_history(later(60)).await.expect("prune");
+    assert_eq!((messages, events), (1, 2));
+    let left = s.list_messages(a).await.expect("messages");
+    assert_eq!(
+        left.iter()
+            .map(|m| (m.status.as_str(), m.attempts))
+            .collect::<Vec<_>>(),
+        [("Pending", 1), ("Pending", 1)]
+    );
+    let (_, total) = s.list_delivery_attempts(a, 1, 10).await.expect("attempts");
+    assert_eq!(total, 2, "the pending messages' attempts stay");
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ledgerbridge_domain::Timestamp;
 use ledgerbridge_store::Store;
 use ledgerbridge_store::crypto::SecretBox;
 use ledgerbridge_store::outbox::{AttemptOutcome, ClaimedMessage};
@@ -36,6 +37,11 @@ pub struct DispatcherConfig {
     pub per_consumer: u32,
     /// Messages leased per claim, over all consumers.
     pub batch: u32,
+    /// How long finished messages, their attempts and their events are kept (the delivery
+    /// log and the replay window).
+    pub retention: Duration,
+    /// How often a dispatcher forgets what is older than `retention`.
+    pub prune_every: Duration,
 }
 
 impl DispatcherConfig {
@@ -48,6 +54,8 @@ impl DispatcherConfig {
             poll_interval: Duration::from_millis(100),
             per_consumer: 32,
             batch: 512,
+            retention: Duration::from_secs(30 * 24 * 3600),
+            prune_every: Duration::from_secs(3600),
         }
     }
 
@@ -135,11 +143,16 @@ impl Dispatcher {
         let inner = self.inner;
         tracing::info!(owner = %inner.owner, "webhook dispatcher started");
         let mut tasks = JoinSet::new();
+        let mut next_prune = tokio::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 break;
             }
             while tasks.try_join_next().is_some() {}
+            if tokio::time::Instant::now() >= next_prune {
+                next_prune += inner.config.prune_every;
+                inner.prune_history().await;
+            }
             let groups = match inner.claim().await {
                 Ok(g) => g,
                 Err(e) => {
@@ -176,6 +189,25 @@ impl Dispatcher {
 }
 
 impl Inner {
+    /// Forgets finished history older than the retention; a failure only waits for the next
+    /// round.
+    async fn prune_history(&self) {
+        let retention = chrono::Duration::from_std(self.config.retention)
+            .unwrap_or_else(|_| chrono::Duration::days(30));
+        let before = Timestamp::from_datetime(self.clock.now().as_datetime() - retention);
+        match self.store.prune_webhook_history(before).await {
+            Ok((0, 0)) => {}
+            Ok((messages, events)) => {
+                tracing::info!(
+                    messages,
+                    events,
+                    "pruned webhook history past its retention"
+                )
+            }
+            Err(e) => tracing::warn!(error = %e, "could not prune webhook history; will retry"),
+        }
+    }
+
     /// Claims due messages, grouped by consumer in their order.
     async fn claim(&self) -> Result<Vec<Vec<ClaimedMessage>>, ledgerbridge_store::StoreError> {
         let now = self.clock.now();

@@ -100,6 +100,7 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         // Tests that want syncs to run turn the worker on.
         worker_concurrency: 0,
         webhooks_allow_private: false,
+        webhooks_retention_days: 30,
     }
 }
 

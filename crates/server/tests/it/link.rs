@@ -19,7 +19,7 @@ const REDIRECT: &str = "https://client.example/done/{companyId}?connection={conn
 &name={platformName}&type={sourceType}&status={statusCode}&message={errorMessage}&client={clientId}\
 &integration={integrationId}&source={sourceId}&ref={ref}&missing={missing}";
 
-async fn set_profile(app: &TestApp, profile: Value) {
+pub async fn set_profile(app: &TestApp, profile: Value) {
     let (s, body) = app.call(Method::PUT, "/profile", Some(profile)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
 }
@@ -43,7 +43,7 @@ async fn spawn_with_fake(behaviour: FakeBehaviour) -> (TestApp, FakePlatform) {
 }
 
 /// The query of a redirect `Location` as a map.
-fn query_of(location: &str) -> BTreeMap<String, String> {
+pub fn query_of(location: &str) -> BTreeMap<String, String> {
     let q = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
     form_urlencoded::parse(q.as_bytes()).into_owned().collect()
 }
@@ -74,7 +74,7 @@ fn assert_secure_page(page: &Page) {
     }
 }
 
-async fn connections(app: &TestApp, company: &str) -> Vec<Value> {
+pub async fn connections(app: &TestApp, company: &str) -> Vec<Value> {
     let (s, list) = app.get(&format!("/companies/{company}/connections")).await;
     assert_eq!(s, StatusCode::OK, "{list}");
     list["results"].as_array().cloned().unwrap_or_default()
@@ -87,7 +87,7 @@ async fn queued_types(app: &TestApp, company: &str) -> usize {
 }
 
 /// Picker → pick `platform` → (OAuth) start → the platform's consent page URL.
-async fn pick(app: &TestApp, b: &Browser, company: &str, platform: &str, custom: &str) -> Page {
+pub async fn pick(app: &TestApp, b: &Browser, company: &str, platform: &str, custom: &str) -> Page {
     let picker = b
         .get(&format!("{}/link/company/{company}?{custom}", app.base))
         .await;
@@ -108,7 +108,7 @@ async fn pick(app: &TestApp, b: &Browser, company: &str, platform: &str, custom:
 }
 
 /// Through the start redirect to the authorize URL (asserting PKCE and `state`).
-async fn to_authorize(app: &TestApp, b: &Browser, picked: &Page) -> String {
+pub async fn to_authorize(app: &TestApp, b: &Browser, picked: &Page) -> String {
     assert_eq!(picked.status, StatusCode::SEE_OTHER, "{}", picked.body);
     let start = picked.location.clone().expect("start location");
     assert!(start.starts_with("/link/companies/"), "{start}");

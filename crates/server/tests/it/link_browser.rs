@@ -8,11 +8,8 @@
 //! Without `chromedriver` the test is skipped with a message, unless `CI=true`, where it
 //! fails.
 //!
-//! The OAuth platform under test is [`platform_under_test`]: by default the in-test fake
-//! (`link_fake.rs`, played as `gbol`). To drive another one (e.g. the Xero simulator),
-//! return its `OAuthLinks` there and set `LINK_BROWSER_PLATFORM` (platform key),
-//! `LINK_BROWSER_APPROVE` and `LINK_BROWSER_DENY` (CSS selectors of the consent page's
-//! buttons).
+//! The OAuth platform is Xero, played by the local Xero simulator (`ledgerbridge-fakes`):
+//! the owner approves or cancels on its consent page.
 
 use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
@@ -26,13 +23,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::link_fake::{FakeBehaviour, FakePlatform};
+use crate::xero_flow::{enable_xero, start_simulator};
 
-/// The OAuth platform the browser journeys link, and a guard that keeps it running.
-async fn platform_under_test() -> (ledgerbridge_api::OAuthLinks, Box<dyn std::any::Any>) {
-    let fake = FakePlatform::spawn(FakeBehaviour::default()).await;
-    (fake.links(), Box::new(fake))
-}
+/// The Xero simulator's consent buttons.
+const APPROVE: &str = "button[value=approve]";
+const DENY: &str = "button[value=deny]";
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
@@ -184,7 +179,7 @@ async fn pick_oauth(c: &Client, app: &TestApp, company: &Value, key: &str, shots
     // The platform's consent page.
     c.wait()
         .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(&env_or("LINK_BROWSER_APPROVE", "#approve")))
+        .for_element(Locator::Css(APPROVE))
         .await
         .expect("consent page");
     if let Some(name) = shots {
@@ -206,9 +201,9 @@ async fn link_journeys_in_headless_chromium() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (links, _platform) = platform_under_test().await;
-    let key = env_or("LINK_BROWSER_PLATFORM", "gbol");
-    let app = TestApp::spawn_full(|_| {}, Some(links)).await;
+    let sim = start_simulator().await;
+    let key = "gbol".to_string();
+    let app = TestApp::spawn_with(|c| enable_xero(c, &sim)).await;
     let client_base = client_site().await;
     let (s, body) = app
         .call(
@@ -274,7 +269,7 @@ async fn link_journeys_in_headless_chromium() {
         .await;
     let id = company["id"].as_str().expect("id").to_string();
     pick_oauth(&c, &app, &company, &key, Some("03-consent")).await;
-    c.find(Locator::Css(&env_or("LINK_BROWSER_APPROVE", "#approve")))
+    c.find(Locator::Css(APPROVE))
         .await
         .expect("approve")
         .click()
@@ -300,7 +295,7 @@ async fn link_journeys_in_headless_chromium() {
     // 3. The owner cancels on the consent page.
     let cancelling = app.create_company(json!({"name": "Echidna Events"})).await;
     pick_oauth(&c, &app, &cancelling, &key, None).await;
-    c.find(Locator::Css(&env_or("LINK_BROWSER_DENY", "#deny")))
+    c.find(Locator::Css(DENY))
         .await
         .expect("deny")
         .click()
@@ -341,7 +336,7 @@ async fn link_journeys_in_headless_chromium() {
         .expect("open Link");
     shot(&c, "06-picker-deauthorized").await;
     pick_oauth(&c, &app, &company, &key, None).await;
-    c.find(Locator::Css(&env_or("LINK_BROWSER_APPROVE", "#approve")))
+    c.find(Locator::Css(APPROVE))
         .await
         .expect("approve")
         .click()

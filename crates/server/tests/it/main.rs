@@ -23,3 +23,4 @@ mod spec_conformance;
 mod webhooks;
 mod webhooks_delivery;
 mod webhooks_receiver;
+mod xero_flow;

@@ -44,7 +44,7 @@ pub async fn wait_attempts(app: &TestApp, consumer: &str, n: usize) -> Value {
     }
 }
 
-fn event_types(got: &[Received]) -> Vec<String> {
+pub fn event_types(got: &[Received]) -> Vec<String> {
     got.iter()
         .map(|r| r.body["eventType"].as_str().unwrap_or("?").to_string())
         .collect()

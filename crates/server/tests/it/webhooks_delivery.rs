@@ -564,3 +564,51 @@ async fn a_consumer_failing_everything_for_five_days_is_disabled() {
     assert_eq!(receiver.received_by("failing").len(), before);
     assert_eq!(receiver.unverified(), 0);
 }
+
+#[tokio::test]
+async fn https_consumers_are_reached_over_tls_and_their_certificate_is_checked() {
+    // A listener that records the first bytes a client sends and then hangs up: a TLS
+    // client opens with a handshake record (0x16, 0x03, ..), a plain HTTP one with "POST".
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (first_bytes_tx, first_bytes) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        if let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 3];
+            let _ = socket.read_exact(&mut buf).await;
+            let _ = first_bytes_tx.send(buf);
+        }
+    });
+    let app = TestApp::spawn_with(|c| c.webhooks_allow_private = true).await;
+    let (s, consumer) = app
+        .post(
+            "/webhooks",
+            json!({"url": format!("https://127.0.0.1:{port}/hook"), "eventTypes": ["company.created"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{consumer}");
+    let id = consumer["id"].as_str().expect("id").to_string();
+    app.create_company(json!({"name": "Platypus Properties"}))
+        .await;
+    let bytes = tokio::time::timeout(Duration::from_secs(30), first_bytes)
+        .await
+        .expect("the dispatcher connected")
+        .expect("bytes read");
+    assert_eq!(&bytes[..2], &[0x16, 0x03], "a TLS handshake, got {bytes:?}");
+    // The listener is no TLS server: the attempt fails and says so.
+    let store = app.store().await;
+    let msgs = wait_messages(&store, &id, "a failed attempt", |m| {
+        m.iter().any(|m| m.attempts >= 1 && !m.leased)
+    })
+    .await;
+    assert_eq!(msgs[0].status, "Pending", "retried later");
+    let (_, log) = app
+        .get(&format!("/webhooks/{id}/attempts?pageSize=50"))
+        .await;
+    let first = &log["results"][0];
+    assert_eq!(first["delivered"], false, "{log}");
+    assert!(first["error"].is_string(), "{log}");
+}
