@@ -291,14 +291,7 @@ async fn relinking_resolves_the_errors_that_broke_a_connection() {
         s.transition_connection(c.id, a.id, from, ConnectionStatus::Linked)
     };
     link(PENDING).await.expect("link").expect("exists");
-    let revoked = DataConnectionError {
-        status_code: "401".into(),
-        status_text: "The integration de-authorized access to the connection.".into(),
-        error_message: "Unauthorized".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let revoked = DataConnectionError::deauthorized("Unauthorized");
     assert!(
         s.deauthorize_connection(c.id, a.id, &revoked)
             .await

@@ -171,14 +171,7 @@ async fn events_fan_out_by_type_tag_and_enabled() {
     assert_eq!(types_of(s, uk).await, ["company.created"]);
     assert!(types_of(s, us).await.is_empty());
 
-    let error = DataConnectionError {
-        status_code: "403".into(),
-        status_text: "User cancelled linking".into(),
-        error_message: "User cancelled".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let error = DataConnectionError::active("403", "User cancelled linking", "User cancelled");
     assert!(
         s.record_link_failure(c.id, conn.id, &error)
             .await

@@ -303,14 +303,7 @@ async fn fetch_page_with_retries(
                 "The platform's rate limit is spent; queue the sync again later.",
             ),
             ConnectorError::AuthRevoked(msg) => {
-                let error = DataConnectionError {
-                    status_code: "401".into(),
-                    status_text: "The integration de-authorized access to the connection.".into(),
-                    error_message: msg.clone(),
-                    errored_on_utc: ledgerbridge_domain::Timestamp::now(),
-                    status: Some("Active".into()),
-                    resolved_on_utc: None,
-                };
+                let error = DataConnectionError::deauthorized(msg.clone());
                 worker
                     .store
                     .deauthorize_connection(context.company_id, context.connection_id, &error)

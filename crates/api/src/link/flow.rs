@@ -841,14 +841,7 @@ fn short(text: &str) -> String {
 }
 
 async fn record_failure(state: &AppState, conn: &ConnectionRow, text: &str) -> Result<(), Refusal> {
-    let entry = DataConnectionError {
-        status_code: "500".into(),
-        status_text: text.to_string(),
-        error_message: "Unknown error occurred.".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let entry = DataConnectionError::active("500", text, "Unknown error occurred.");
     state
         .store
         .record_link_failure(conn.company_id, conn.id, &entry)

@@ -96,6 +96,34 @@ pub struct DataConnectionError {
     pub resolved_on_utc: Option<Timestamp>,
 }
 
+impl DataConnectionError {
+    /// An `Active` error raised now.
+    pub fn active(
+        status_code: impl Into<String>,
+        status_text: impl Into<String>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status_code: status_code.into(),
+            status_text: status_text.into(),
+            error_message: error_message.into(),
+            errored_on_utc: Timestamp::now(),
+            status: Some("Active".into()),
+            resolved_on_utc: None,
+        }
+    }
+
+    /// The platform revoked access (`401`): the connection turns `Deauthorized`. `detail` is
+    /// what the platform said, safe to show (no tokens).
+    pub fn deauthorized(detail: impl Into<String>) -> Self {
+        Self::active(
+            "401",
+            "The integration de-authorized access to the connection.",
+            detail,
+        )
+    }
+}
+
 /// A connection as the API returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

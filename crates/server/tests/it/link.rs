@@ -359,14 +359,7 @@ async fn relinking_a_deauthorized_connection_keeps_its_id() {
         .to_string();
 
     let store = app.store().await;
-    let error = DataConnectionError {
-        status_code: "401".into(),
-        status_text: "The integration de-authorized access to the connection.".into(),
-        error_message: "Unauthorized".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let error = DataConnectionError::deauthorized("Unauthorized");
     assert!(
         store
             .deauthorize_connection(company.parse().expect("c"), id.parse().expect("id"), &error)

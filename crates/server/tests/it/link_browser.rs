@@ -17,7 +17,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use ledgerbridge_domain::Timestamp;
 use ledgerbridge_domain::platform::DataConnectionError;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -313,14 +312,7 @@ async fn link_journeys_in_headless_chromium() {
 
     // 4. Re-linking the Deauthorized OAuth connection through the same redirect.
     let store = app.store().await;
-    let error = DataConnectionError {
-        status_code: "401".into(),
-        status_text: "The integration de-authorized access to the connection.".into(),
-        error_message: "Unauthorized".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let error = DataConnectionError::deauthorized("Unauthorized");
     assert!(
         store
             .deauthorize_connection(

@@ -237,14 +237,9 @@ async fn the_seed_flow_delivers_its_events_signed_and_in_causal_order() {
 
     // The platform revokes access.
     let store = app.store().await;
-    let revoked = DataConnectionError {
-        status_code: "401".into(),
-        status_text: "The integration de-authorized access to the connection.".into(),
-        error_message: "The integration de-authorized access to the connection.".into(),
-        errored_on_utc: Timestamp::now(),
-        status: Some("Active".into()),
-        resolved_on_utc: None,
-    };
+    let revoked = DataConnectionError::deauthorized(
+        "The integration de-authorized access to the connection.",
+    );
     assert!(
         store
             .deauthorize_connection(
