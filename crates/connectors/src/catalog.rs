@@ -103,6 +103,7 @@ const QUICKBOOKS_TYPES: &[DataType] = &[
     D::Transfers,
     D::PurchaseOrders,
     D::DirectIncomes,
+    D::DirectCosts,
     D::Company,
     D::BalanceSheet,
     D::ProfitAndLoss,
