@@ -12,7 +12,7 @@ use ledgerbridge_connectors::oauth::{
     AuthorizeRequest, OAuthError, OAuthLink, pkce_challenge, pkce_verifier,
 };
 use ledgerbridge_connectors::quickbooks::QuickBooksConnector;
-use ledgerbridge_connectors::{Connector, ConnectorError};
+use ledgerbridge_connectors::ConnectorError;
 use ledgerbridge_domain::DataType;
 use ledgerbridge_fakes::quickbooks::{TenantOptions, FaultSpec, QuickBooksSim, SimOptions, realm_id};
 use ledgerbridge_sandbox::Size;

@@ -206,7 +206,7 @@ struct Slot<'a> {
     client: &'a Client,
     realm: String,
     report: bool,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Drop for Slot<'_> {
@@ -436,9 +436,9 @@ impl Client {
             client: self,
             realm: realm.to_string(),
             report,
-            permit: None,
+            _permit: None,
         };
-        slot.permit = Some(
+        slot._permit = Some(
             self.app_slots
                 .clone()
                 .acquire_owned()

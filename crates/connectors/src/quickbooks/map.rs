@@ -239,7 +239,7 @@ fn department(v: &Value) -> Option<String> {
 }
 
 /// `LinkedTxn[]` of the given types, as (type, id).
-fn linked<'a>(v: &'a Value, types: &'a [&str]) -> impl Iterator<Item = (&'a str, String)> + 'a {
+fn linked<'a>(v: &'a Value, types: &'a [&'a str]) -> impl Iterator<Item = (&'a str, String)> + 'a {
     items(v, "LinkedTxn").filter_map(move |l| {
         let kind = str_of(l, "TxnType")?;
         types
@@ -1281,7 +1281,7 @@ pub fn company(v: &Value, home: Option<String>, today: NaiveDate) -> Option<coda
     })
 }
 
-fn col_value(row: &Value, key: &str, n: usize) -> Option<&Value> {
+fn col_value<'a>(row: &'a Value, key: &str, n: usize) -> Option<&'a Value> {
     get(row, key)
         .and_then(|c| get(c, "ColData"))
         .and_then(Value::as_array)

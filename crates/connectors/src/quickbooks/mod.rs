@@ -122,15 +122,24 @@ fn all(_: &Value) -> bool {
 
 const ACTIVE_TOO: &str = "Active IN (true, false)";
 
-fn source(data_type: DataType) -> Option<Source> {
-    use DataType as D;
-    let s = |entities, filter, keep, map: MapFn, cdc| Source {
+fn s(
+    entities: &'static [&'static str],
+    filter: Option<&'static str>,
+    keep: fn(&Value) -> bool,
+    map: MapFn,
+    cdc: bool,
+) -> Source {
+    Source {
         entities,
         filter,
         keep,
         map,
         cdc,
-    };
+    }
+}
+
+fn source(data_type: DataType) -> Option<Source> {
+    use DataType as D;
     Some(match data_type {
         D::Invoices => s(&["Invoice"], None, all, |v, h| doc(map::invoice(v, h)), true),
         D::Bills => s(&["Bill"], None, all, |v, h| doc(map::bill(v, h)), true),

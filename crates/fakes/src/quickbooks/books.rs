@@ -78,7 +78,7 @@ pub struct Company {
 impl Company {
     /// Deletes an entity: it leaves queries and CDC reports it `Deleted`. False when absent.
     pub fn delete(&mut self, entity: &str, id: &str, at: chrono::DateTime<chrono::Utc>) -> bool {
-        let Some((key, list)) = self.entities.iter_mut().find(|(k, _)| **k == entity) else {
+        let Some((key, list)) = self.entities.iter_mut().find(|(k, _)| ***k == *entity) else {
             return false;
         };
         let Some(pos) = list.iter().position(|e| e.value["Id"] == id) else {
@@ -304,13 +304,17 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
             cards.insert(b.ledger_account, b.is_credit_card);
         }
     }
+    let home = c.currency.clone();
+    let mut entities: BTreeMap<&'static str, Vec<Entry>> = BTreeMap::new();
+    let mut balance_sheets = Vec::new();
+    let mut profit_and_loss = Vec::new();
     let mut push = |entity: &'static str, at: NaiveDateTime, mut value: Value| {
         if let Some(o) = value.as_object_mut() {
             o.insert("domain".into(), json!("QBO"));
             o.insert("sparse".into(), json!(false));
             o.entry("SyncToken").or_insert(json!("0"));
         }
-        c.entities.entry(entity).or_default().push(Entry {
+        entities.entry(entity).or_default().push(Entry {
             updated_ms: at.and_utc().timestamp_millis(),
             value,
         });
@@ -468,7 +472,7 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
                 );
             }
             Record::JournalEntry(j) if j.source.is_none() => {
-                push("JournalEntry", j.created, journal_json(&l, j, &c.currency));
+                push("JournalEntry", j.created, journal_json(&l, j, &home));
             }
             Record::Deleted(d) => {
                 let entity = match d.record.kind {
@@ -493,12 +497,12 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
                     at_ms: d.at.and_utc().timestamp_millis(),
                 });
             }
-            Record::BalanceSheet(s) => c.balance_sheets.push(MonthReport {
+            Record::BalanceSheet(s) => balance_sheets.push(MonthReport {
                 from: s.date.with_day(1).unwrap_or(s.date),
                 to: s.date,
                 rows: balance_sheet_rows(s),
             }),
-            Record::ProfitAndLoss(p) => c.profit_and_loss.push(MonthReport {
+            Record::ProfitAndLoss(p) => profit_and_loss.push(MonthReport {
                 from: p.from,
                 to: p.to,
                 rows: profit_and_loss_rows(p),
@@ -506,6 +510,9 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
             _ => {}
         }
     }
+    c.entities = entities;
+    c.balance_sheets = balance_sheets;
+    c.profit_and_loss = profit_and_loss;
     for list in c.entities.values_mut() {
         list.sort_by_key(|e| e.updated_ms);
     }

@@ -299,7 +299,9 @@ impl Cond {
         let Some(actual) = field(record, &self.field) else {
             return false;
         };
-        let first = &self.values[0];
+        let Some(first) = self.values.first() else {
+            return false;
+        };
         match self.op {
             Op::In => self
                 .values

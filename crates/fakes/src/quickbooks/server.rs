@@ -340,7 +340,7 @@ fn validation(state: &State, code: &str, message: &str, detail: &str) -> Respons
     fault(state, 400, "ValidationFault", code, message, detail)
 }
 
-fn unauthorized(state: &State) -> Response {
+fn unauthorized() -> Response {
     let spec = FaultSpec {
         status: 401,
         kind: "AUTHENTICATION".into(),
@@ -348,7 +348,6 @@ fn unauthorized(state: &State) -> Response {
         message: "message=AuthenticationFailed; errorCode=003200; statusCode=401".into(),
         detail: "Token expired: the access token is expired or invalid".into(),
     };
-    let _ = state;
     // Intuit's authentication layer answers in its lower-case form, always.
     json_response(StatusCode::UNAUTHORIZED, &fault_body(&spec, true))
 }
@@ -404,7 +403,7 @@ async fn api(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
     else {
-        return unauthorized(&state);
+        return unauthorized();
     };
     let companies = state.companies.read().map(|c| c.clone()).unwrap_or_default();
     let index = companies.iter().position(|c| c.realm_id == realm);
@@ -414,7 +413,7 @@ async fn api(
         };
         match identity.grant_of(token) {
             Ok((_, grant)) => index.is_some_and(|i| grant.tenants.contains(&i)),
-            Err(_) => return unauthorized(&state),
+            Err(_) => return unauthorized(),
         }
     };
     let (Some(index), true) = (index, allowed) else {
