@@ -96,7 +96,7 @@ async fn the_simulator_answers_429_to_a_client_that_overruns() {
             ..SimOptions::default()
         },
         |c| {
-            c.page_size = 5;
+            c.page_size = 1;
             c.limits.throttle_wait = Duration::from_millis(20);
             c.limits.max_retries = 0;
         },

@@ -65,6 +65,12 @@ const LOSSES: &[(&str, &str, &str)] = &[
     ("billCreditNotes", "paymentAllocations", "LinkedTxn gives ids, not amounts or dates"),
     ("billCreditNotes", "allocatedOnDate", "not in QuickBooks"),
     ("billCreditNotes", "totalDiscount", "no line discounts"),
+    ("billCreditNotes", "createdFromRefs", "the bill a vendor credit was raised against is not kept"),
+    ("creditNotes", "createdFromRefs", "the invoice a credit memo was raised against is not kept"),
+    ("bills", "lineItems[].purchaseOrderLineRef", "QuickBooks links a bill to its purchase order per transaction, not per line"),
+    ("invoices", "lineItems[].salesOrderLineRef", "estimates/sales orders are not read"),
+    ("bankAccounts", "sourceModifiedDate", "the ledger account's LastUpdatedTime"),
+    ("purchaseOrders", "shipTo.address.type", "QuickBooks' ShipAddr has no type: read as Delivery"),
     ("payments", "lines[].allocatedOnDate", "QuickBooks dates the payment, not each line"),
     ("payments", "paymentMethodRef.name", "payment method names are not read"),
     ("billPayments", "lines[].allocatedOnDate", "QuickBooks dates the payment, not each line"),
@@ -124,6 +130,19 @@ const LOSSES: &[(&str, &str, &str)] = &[
     ("directCosts", "*lineItems", "as bills' lines"),
     ("directCosts", "paymentAllocations", "the purchase itself, not the bank's entry"),
     ("directCosts", "contactRef", "as QuickBooks keeps it"),
+];
+
+/// Amounts QuickBooks zeroes when a transaction is voided (it keeps the transaction).
+const VOIDED: &[&str] = &[
+    "lineItems[].quantity",
+    "lineItems[].subTotal",
+    "lineItems[].unitAmount",
+    "subTotal",
+    "totalAmount",
+    "totalTaxAmount",
+    "taxAmount",
+    "amountDue",
+    "remainingCredit",
 ];
 
 /// Records the books hold that QuickBooks has no place for.
@@ -333,7 +352,8 @@ async fn connector_output_equals_the_generators_truth_but_for_quickbooks_losses(
             for p in paths {
                 if a.get(p) != b.get(p) {
                     let pat = pattern(p);
-                    if !allowed(&key, &pat) {
+                    let voided = want["status"] == "Void" && VOIDED.contains(&pat.as_str());
+                    if !voided && !allowed(&key, &pat) {
                         unexpected.entry(key.clone()).or_default().insert(format!(
                             "{pat}: truth {:?} read {:?} (id {id})",
                             a.get(p),

@@ -69,7 +69,12 @@ fn ref_name(v: &Value, key: &str) -> Option<String> {
 /// An `xs:date` (`2015-07-24`) as Codat's business date.
 pub fn date(v: &Value, key: &str) -> Option<CodatDateTime> {
     let d = NaiveDate::parse_from_str(str_of(v, key)?.get(..10)?, "%Y-%m-%d").ok()?;
-    Some(CodatDateTime::from_date(d))
+    Some(day(d))
+}
+
+/// A business date as Codat writes one: `2024-03-01T00:00:00`.
+fn day(d: NaiveDate) -> CodatDateTime {
+    CodatDateTime::from_local(d.and_time(chrono::NaiveTime::MIN))
 }
 
 /// `MetaData.LastUpdatedTime` (`2015-07-24T10:33:39-07:00`) as an instant.
@@ -847,7 +852,7 @@ pub fn account(v: &Value, home: &str) -> Option<codat::Account> {
             Some(false) => codat::AccountStatus::Archived,
             _ => codat::AccountStatus::Active,
         }),
-        is_bank_account: Some(account_type == "Bank"),
+        is_bank_account: Some(is_bank(v)),
         metadata: metadata(),
         source_modified_date: source_modified(v),
         ..Default::default()
@@ -1025,9 +1030,13 @@ pub fn journal_entry(v: &Value, home: &str) -> Option<codat::JournalEntry> {
                             data_type: Some(codat::TrackingRecordType::TrackingCategories),
                         });
                     }
+                    let signed = Money::from(if credit { -amount } else { amount });
                     codat::JournalLine {
                         description: text(line, "Description"),
-                        net_amount: Money::from(if credit { -amount } else { amount }),
+                        // Lines are in the entry's currency.
+                        transaction_amount: Some(signed.clone()),
+                        transaction_currency: Some(currency.clone()),
+                        net_amount: signed,
                         currency: Some(currency.clone()),
                         account_ref: account_ref(detail, "AccountRef"),
                         tracking: (!refs.is_empty()).then_some(codat::JournalLineTracking {
@@ -1376,7 +1385,7 @@ pub fn balance_sheet(report: &Value, at: NaiveDate) -> codat::BalanceSheetPeriod
     let net = figure(&r, "NetAssets")
         .unwrap_or_else(|| Money::from(value(&assets) - value(&liabilities)));
     codat::BalanceSheetPeriod {
-        date: Some(CodatDateTime::from_date(at)),
+        date: Some(day(at)),
         assets,
         liabilities,
         net_assets: net,
@@ -1415,8 +1424,8 @@ pub fn profit_and_loss(
         )
     });
     codat::ProfitAndLossPeriod {
-        from_date: Some(CodatDateTime::from_date(from)),
-        to_date: Some(CodatDateTime::from_date(to)),
+        from_date: Some(day(from)),
+        to_date: Some(day(to)),
         income,
         cost_of_sales: cost,
         gross_profit: gross,
