@@ -7,14 +7,16 @@ mod quickbooks_support;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use ledgerbridge_connectors::ConnectorError;
 use ledgerbridge_connectors::catalog;
 use ledgerbridge_connectors::oauth::{
     AuthorizeRequest, OAuthError, OAuthLink, pkce_challenge, pkce_verifier,
 };
 use ledgerbridge_connectors::quickbooks::QuickBooksConnector;
-use ledgerbridge_connectors::ConnectorError;
 use ledgerbridge_domain::DataType;
-use ledgerbridge_fakes::quickbooks::{TenantOptions, FaultSpec, QuickBooksSim, SimOptions, realm_id};
+use ledgerbridge_fakes::quickbooks::{
+    FaultSpec, QuickBooksSim, SimOptions, TenantOptions, realm_id,
+};
 use ledgerbridge_sandbox::Size;
 use quickbooks_support::*;
 
@@ -164,7 +166,11 @@ async fn every_data_type_the_catalog_lists_is_read_and_an_unchanged_resync_is_on
         assert!(again.deleted.is_empty(), "{data_type}");
     }
     assert_eq!(
-        linked.sim.counters.without_minor_version.load(Ordering::SeqCst),
+        linked
+            .sim
+            .counters
+            .without_minor_version
+            .load(Ordering::SeqCst),
         0
     );
     assert_eq!(linked.sim.counters.rate_limited.load(Ordering::SeqCst), 0);
@@ -260,16 +266,23 @@ async fn a_watermark_older_than_thirty_days_falls_back_to_a_full_read() {
     );
     let in_sim = linked.sim.companies()[0].entities["Customer"].len();
     linked.sim.counters.reset();
-    let read = fetch_all(&linked.connector, &linked.ctx, DataType::Customers, Some(&old))
-        .await
-        .expect("customers");
+    let read = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::Customers,
+        Some(&old),
+    )
+    .await
+    .expect("customers");
     assert_eq!(linked.sim.counters.calls_to("cdc"), 0);
     assert_eq!(linked.sim.counters.calls_to("count:Customer"), 1);
     assert_eq!(read.records.len(), in_sim, "inactive customers included");
     assert!(read.watermark.is_some_and(|w| w > old));
     // The simulator refuses such a window itself, as Intuit does.
     let http = reqwest::Client::new();
-    let token = linked.ctx.credentials["access_token"].as_str().expect("token");
+    let token = linked.ctx.credentials["access_token"]
+        .as_str()
+        .expect("token");
     let body: serde_json::Value = http
         .get(format!(
             "{}/v3/company/{}/cdc?entities=Customer&changedSince=2001-01-01T00:00:00Z&minorversion=75",
@@ -293,10 +306,16 @@ async fn every_call_carries_minorversion_and_the_simulator_insists() {
         .await
         .expect("company");
     assert_eq!(
-        linked.sim.counters.without_minor_version.load(Ordering::SeqCst),
+        linked
+            .sim
+            .counters
+            .without_minor_version
+            .load(Ordering::SeqCst),
         0
     );
-    let token = linked.ctx.credentials["access_token"].as_str().expect("token");
+    let token = linked.ctx.credentials["access_token"]
+        .as_str()
+        .expect("token");
     let response = reqwest::Client::new()
         .get(format!(
             "{}/v3/company/{}/query?query=select%20*%20from%20Invoice",

@@ -12,7 +12,7 @@ use std::time::Duration;
 use ledgerbridge_connectors::quickbooks::{QuickBooksConnector, RateLimits};
 use ledgerbridge_connectors::{ConnectorError, MemoryCredentialStore};
 use ledgerbridge_domain::DataType;
-use ledgerbridge_fakes::quickbooks::{TenantOptions, Limits, QuickBooksSim, SimOptions};
+use ledgerbridge_fakes::quickbooks::{Limits, QuickBooksSim, SimOptions, TenantOptions};
 use ledgerbridge_sandbox::Size;
 use quickbooks_support::*;
 
@@ -81,7 +81,10 @@ async fn twenty_realms_at_once_meet_no_429() {
     assert!(read > 0);
     assert_eq!(sim.counters.rate_limited.load(Ordering::SeqCst), 0);
     let calls = sim.counters.api_calls.load(Ordering::SeqCst);
-    assert!(calls > 20 * 30, "{calls} calls: more than a minute's budget per realm");
+    assert!(
+        calls > 20 * 30,
+        "{calls} calls: more than a minute's budget per realm"
+    );
     assert!(sim.counters.max_concurrent.load(Ordering::SeqCst) <= 8);
 }
 

@@ -16,9 +16,9 @@ use ledgerbridge_fakes::quickbooks::{SimOptions, TenantOptions};
 use ledgerbridge_sandbox::codat::{self, Codat};
 use ledgerbridge_sandbox::model::{DocumentStatus, Party, RecordKind};
 use ledgerbridge_sandbox::{Books, Config, Record, Size};
+use quickbooks_support::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use quickbooks_support::*;
 
 const SEED: u64 = 7;
 
@@ -26,63 +26,231 @@ const SEED: u64 = 7;
 /// may differ, each with the reason.
 const LOSSES: &[(&str, &str, &str)] = &[
     // Documents.
-    ("*", "modifiedDate", "ours: the time the cache changed, not the source's"),
+    (
+        "*",
+        "modifiedDate",
+        "ours: the time the cache changed, not the source's",
+    ),
     ("*", "supplementalData", "not read"),
-    ("invoices", "lineItems[].discountAmount", "QuickBooks sales lines carry no discount"),
-    ("invoices", "lineItems[].discountPercentage", "QuickBooks sales lines carry no discount"),
-    ("invoices", "lineItems[].taxAmount", "QuickBooks keeps tax per transaction (TxnTaxDetail), not per line"),
-    ("invoices", "lineItems[].totalAmount", "follows from the per-line tax"),
-    ("invoices", "lineItems[].taxRateRef.name", "lines name the tax code by id only"),
-    ("invoices", "lineItems[].taxRateRef.effectiveTaxRate", "lines name the tax code by id only"),
-    ("invoices", "lineItems[].trackingCategoryRefs", "a department is one per transaction in QuickBooks; option names are not on lines"),
-    ("invoices", "lineItems[].tracking.categoryRefs", "as trackingCategoryRefs"),
-    ("invoices", "lineItems[].accountRef.name", "ItemAccountRef carries the account's name only when an item is set"),
-    ("invoices", "totalDiscount", "no line discounts in QuickBooks"),
-    ("invoices", "paidOnDate", "not in QuickBooks' Invoice (needs the linked payments' dates)"),
-    ("invoices", "paymentAllocations", "LinkedTxn gives the ids of payments and credits, not amounts or dates"),
-    ("invoices", "salesOrderRefs", "estimates/sales orders are not read"),
-    ("invoices", "note", "Codat's note is the customer memo; voided invoices lose it"),
+    (
+        "invoices",
+        "lineItems[].discountAmount",
+        "QuickBooks sales lines carry no discount",
+    ),
+    (
+        "invoices",
+        "lineItems[].discountPercentage",
+        "QuickBooks sales lines carry no discount",
+    ),
+    (
+        "invoices",
+        "lineItems[].taxAmount",
+        "QuickBooks keeps tax per transaction (TxnTaxDetail), not per line",
+    ),
+    (
+        "invoices",
+        "lineItems[].totalAmount",
+        "follows from the per-line tax",
+    ),
+    (
+        "invoices",
+        "lineItems[].taxRateRef.name",
+        "lines name the tax code by id only",
+    ),
+    (
+        "invoices",
+        "lineItems[].taxRateRef.effectiveTaxRate",
+        "lines name the tax code by id only",
+    ),
+    (
+        "invoices",
+        "lineItems[].trackingCategoryRefs",
+        "a department is one per transaction in QuickBooks; option names are not on lines",
+    ),
+    (
+        "invoices",
+        "lineItems[].tracking.categoryRefs",
+        "as trackingCategoryRefs",
+    ),
+    (
+        "invoices",
+        "lineItems[].accountRef.name",
+        "ItemAccountRef carries the account's name only when an item is set",
+    ),
+    (
+        "invoices",
+        "totalDiscount",
+        "no line discounts in QuickBooks",
+    ),
+    (
+        "invoices",
+        "paidOnDate",
+        "not in QuickBooks' Invoice (needs the linked payments' dates)",
+    ),
+    (
+        "invoices",
+        "paymentAllocations",
+        "LinkedTxn gives the ids of payments and credits, not amounts or dates",
+    ),
+    (
+        "invoices",
+        "salesOrderRefs",
+        "estimates/sales orders are not read",
+    ),
+    (
+        "invoices",
+        "note",
+        "Codat's note is the customer memo; voided invoices lose it",
+    ),
     ("bills", "lineItems[].discountAmount", "no line discounts"),
-    ("bills", "lineItems[].discountPercentage", "no line discounts"),
+    (
+        "bills",
+        "lineItems[].discountPercentage",
+        "no line discounts",
+    ),
     ("bills", "lineItems[].taxAmount", "tax per transaction"),
-    ("bills", "lineItems[].totalAmount", "follows from the per-line tax"),
-    ("bills", "lineItems[].taxRateRef.name", "lines name the tax code by id only"),
-    ("bills", "lineItems[].taxRateRef.effectiveTaxRate", "lines name the tax code by id only"),
-    ("bills", "lineItems[].trackingCategoryRefs", "a department is one per transaction"),
-    ("bills", "lineItems[].tracking.categoryRefs", "as trackingCategoryRefs"),
-    ("bills", "lineItems[].accountRef", "item-based expense lines carry the item, not the account"),
-    ("bills", "lineItems[].quantity", "account-based expense lines have no quantity"),
-    ("bills", "lineItems[].unitAmount", "account-based expense lines have no unit price"),
-    ("bills", "lineItems[].itemRef.name", "item names as QuickBooks keeps them"),
-    ("bills", "paymentAllocations", "LinkedTxn gives ids, not amounts or dates"),
+    (
+        "bills",
+        "lineItems[].totalAmount",
+        "follows from the per-line tax",
+    ),
+    (
+        "bills",
+        "lineItems[].taxRateRef.name",
+        "lines name the tax code by id only",
+    ),
+    (
+        "bills",
+        "lineItems[].taxRateRef.effectiveTaxRate",
+        "lines name the tax code by id only",
+    ),
+    (
+        "bills",
+        "lineItems[].trackingCategoryRefs",
+        "a department is one per transaction",
+    ),
+    (
+        "bills",
+        "lineItems[].tracking.categoryRefs",
+        "as trackingCategoryRefs",
+    ),
+    (
+        "bills",
+        "lineItems[].accountRef",
+        "item-based expense lines carry the item, not the account",
+    ),
+    (
+        "bills",
+        "lineItems[].quantity",
+        "account-based expense lines have no quantity",
+    ),
+    (
+        "bills",
+        "lineItems[].unitAmount",
+        "account-based expense lines have no unit price",
+    ),
+    (
+        "bills",
+        "lineItems[].itemRef.name",
+        "item names as QuickBooks keeps them",
+    ),
+    (
+        "bills",
+        "paymentAllocations",
+        "LinkedTxn gives ids, not amounts or dates",
+    ),
     ("bills", "purchaseOrderRefs", "not read"),
     ("creditNotes", "*lineItems", "as invoices' lines"),
-    ("creditNotes", "paymentAllocations", "LinkedTxn gives ids, not amounts or dates"),
+    (
+        "creditNotes",
+        "paymentAllocations",
+        "LinkedTxn gives ids, not amounts or dates",
+    ),
     ("creditNotes", "allocatedOnDate", "not in QuickBooks"),
     ("creditNotes", "totalDiscount", "no line discounts"),
     ("creditNotes", "note", "voided credit memos lose it"),
     ("billCreditNotes", "*lineItems", "as bills' lines"),
-    ("billCreditNotes", "paymentAllocations", "LinkedTxn gives ids, not amounts or dates"),
+    (
+        "billCreditNotes",
+        "paymentAllocations",
+        "LinkedTxn gives ids, not amounts or dates",
+    ),
     ("billCreditNotes", "allocatedOnDate", "not in QuickBooks"),
     ("billCreditNotes", "totalDiscount", "no line discounts"),
-    ("billCreditNotes", "createdFromRefs", "the bill a vendor credit was raised against is not kept"),
-    ("creditNotes", "createdFromRefs", "the invoice a credit memo was raised against is not kept"),
-    ("bills", "lineItems[].purchaseOrderLineRef", "QuickBooks links a bill to its purchase order per transaction, not per line"),
-    ("invoices", "lineItems[].salesOrderLineRef", "estimates/sales orders are not read"),
-    ("bankAccounts", "sourceModifiedDate", "the ledger account's LastUpdatedTime"),
-    ("purchaseOrders", "shipTo.address.type", "QuickBooks' ShipAddr has no type: read as Delivery"),
-    ("payments", "lines[].allocatedOnDate", "QuickBooks dates the payment, not each line"),
-    ("payments", "paymentMethodRef.name", "payment method names are not read"),
-    ("billPayments", "lines[].allocatedOnDate", "QuickBooks dates the payment, not each line"),
-    ("billPayments", "paymentMethodRef", "QuickBooks bill payments are by check or card, without a method"),
+    (
+        "billCreditNotes",
+        "createdFromRefs",
+        "the bill a vendor credit was raised against is not kept",
+    ),
+    (
+        "creditNotes",
+        "createdFromRefs",
+        "the invoice a credit memo was raised against is not kept",
+    ),
+    (
+        "bills",
+        "lineItems[].purchaseOrderLineRef",
+        "QuickBooks links a bill to its purchase order per transaction, not per line",
+    ),
+    (
+        "invoices",
+        "lineItems[].salesOrderLineRef",
+        "estimates/sales orders are not read",
+    ),
+    (
+        "bankAccounts",
+        "sourceModifiedDate",
+        "the ledger account's LastUpdatedTime",
+    ),
+    (
+        "purchaseOrders",
+        "shipTo.address.type",
+        "QuickBooks' ShipAddr has no type: read as Delivery",
+    ),
+    (
+        "payments",
+        "lines[].allocatedOnDate",
+        "QuickBooks dates the payment, not each line",
+    ),
+    (
+        "payments",
+        "paymentMethodRef.name",
+        "payment method names are not read",
+    ),
+    (
+        "billPayments",
+        "lines[].allocatedOnDate",
+        "QuickBooks dates the payment, not each line",
+    ),
+    (
+        "billPayments",
+        "paymentMethodRef",
+        "QuickBooks bill payments are by check or card, without a method",
+    ),
     // Lists.
-    ("customers", "contacts", "QuickBooks keeps one person per customer (GivenName/FamilyName)"),
+    (
+        "customers",
+        "contacts",
+        "QuickBooks keeps one person per customer (GivenName/FamilyName)",
+    ),
     ("customers", "taxNumber", "Intuit masks tax identifiers"),
     ("suppliers", "taxNumber", "Intuit masks tax identifiers"),
     ("customers", "phone", "as written"),
-    ("chartOfAccounts", "fullyQualifiedCategory", "QuickBooks' account types are coarser than the books' categories"),
-    ("chartOfAccounts", "fullyQualifiedName", "QuickBooks' FullyQualifiedName is the name path, not the category path"),
-    ("chartOfAccounts", "currentBalance", "QuickBooks shows credit balances positive"),
+    (
+        "chartOfAccounts",
+        "fullyQualifiedCategory",
+        "QuickBooks' account types are coarser than the books' categories",
+    ),
+    (
+        "chartOfAccounts",
+        "fullyQualifiedName",
+        "QuickBooks' FullyQualifiedName is the name path, not the category path",
+    ),
+    (
+        "chartOfAccounts",
+        "currentBalance",
+        "QuickBooks shows credit balances positive",
+    ),
     ("chartOfAccounts", "validDatatypeLinks", "not read"),
     ("bankAccounts", "sortCode", "not in QuickBooks"),
     ("bankAccounts", "accountNumber", "not in QuickBooks"),
@@ -90,45 +258,133 @@ const LOSSES: &[(&str, &str, &str)] = &[
     ("bankAccounts", "institution", "not in QuickBooks"),
     ("bankAccounts", "availableBalance", "not in QuickBooks"),
     ("bankAccounts", "overdraftLimit", "not in QuickBooks"),
-    ("bankAccounts", "balance", "QuickBooks' CurrentBalance of the ledger account"),
+    (
+        "bankAccounts",
+        "balance",
+        "QuickBooks' CurrentBalance of the ledger account",
+    ),
     ("bankAccounts", "accountName", "the ledger account's name"),
     ("bankAccounts", "nominalCode", "the ledger account's number"),
     ("items", "type", "as QuickBooks types it"),
-    ("items", "billItem.taxRateRef.name", "tax code references carry the name"),
-    ("items", "invoiceItem.taxRateRef.name", "tax code references carry the name"),
-    ("items", "billItem.taxRateRef.effectiveTaxRate", "not on references"),
-    ("items", "invoiceItem.taxRateRef.effectiveTaxRate", "not on references"),
-    ("taxRates", "code", "QuickBooks' TaxRate has no short code (its TaxCode does)"),
-    ("taxRates", "sourceModifiedDate", "not in Codat's truth for tax rates"),
-    ("taxRates", "components[].name", "one component: the rate itself"),
+    (
+        "items",
+        "billItem.taxRateRef.name",
+        "tax code references carry the name",
+    ),
+    (
+        "items",
+        "invoiceItem.taxRateRef.name",
+        "tax code references carry the name",
+    ),
+    (
+        "items",
+        "billItem.taxRateRef.effectiveTaxRate",
+        "not on references",
+    ),
+    (
+        "items",
+        "invoiceItem.taxRateRef.effectiveTaxRate",
+        "not on references",
+    ),
+    (
+        "taxRates",
+        "code",
+        "QuickBooks' TaxRate has no short code (its TaxCode does)",
+    ),
+    (
+        "taxRates",
+        "sourceModifiedDate",
+        "not in Codat's truth for tax rates",
+    ),
+    (
+        "taxRates",
+        "components[].name",
+        "one component: the rate itself",
+    ),
     ("taxRates", "validDatatypeLinks", "not read"),
-    ("trackingCategories", "hasChildren", "QuickBooks' Class/Department say SubClass, not whether they have children"),
+    (
+        "trackingCategories",
+        "hasChildren",
+        "QuickBooks' Class/Department say SubClass, not whether they have children",
+    ),
     ("trackingCategories", "modifiedDate", "ours"),
-    ("trackingCategories", "sourceModifiedDate", "not in Codat's truth for tracking categories"),
-    ("journalEntries", "journalRef", "QuickBooks has no books of original entry"),
-    ("journalEntries", "journalLines[].currency", "lines are in the entry's currency"),
-    ("journalEntries", "journalLines[].contactRef", "the line's Entity is read as it is"),
-    ("journalEntries", "journalLines[].tracking", "option names and both lists as QuickBooks keeps them"),
-    ("journalEntries", "journalLines[].accountRef.name", "as written"),
-    ("journalEntries", "recordRef", "manual journal entries point at themselves"),
+    (
+        "trackingCategories",
+        "sourceModifiedDate",
+        "not in Codat's truth for tracking categories",
+    ),
+    (
+        "journalEntries",
+        "journalRef",
+        "QuickBooks has no books of original entry",
+    ),
+    (
+        "journalEntries",
+        "journalLines[].currency",
+        "lines are in the entry's currency",
+    ),
+    (
+        "journalEntries",
+        "journalLines[].contactRef",
+        "the line's Entity is read as it is",
+    ),
+    (
+        "journalEntries",
+        "journalLines[].tracking",
+        "option names and both lists as QuickBooks keeps them",
+    ),
+    (
+        "journalEntries",
+        "journalLines[].accountRef.name",
+        "as written",
+    ),
+    (
+        "journalEntries",
+        "recordRef",
+        "manual journal entries point at themselves",
+    ),
     ("journalEntries", "createdOn", "QuickBooks' CreateTime"),
     ("journalEntries", "updatedOn", "QuickBooks' LastUpdatedTime"),
-    ("transfers", "to.amount", "QuickBooks keeps one amount: the arrival amount in another currency is lost"),
-    ("transfers", "from.currency", "QuickBooks' transfer has no currency of its own"),
-    ("transfers", "to.currency", "QuickBooks' transfer has no currency of its own"),
+    (
+        "transfers",
+        "to.amount",
+        "QuickBooks keeps one amount: the arrival amount in another currency is lost",
+    ),
+    (
+        "transfers",
+        "from.currency",
+        "QuickBooks' transfer has no currency of its own",
+    ),
+    (
+        "transfers",
+        "to.currency",
+        "QuickBooks' transfer has no currency of its own",
+    ),
     ("transfers", "status", "not in QuickBooks"),
     ("transfers", "depositedRecordRefs", "not read"),
     ("purchaseOrders", "*lineItems", "as bills' lines"),
-    ("purchaseOrders", "status", "QuickBooks' POStatus is Open or Closed: drafts read Open, voids Closed"),
+    (
+        "purchaseOrders",
+        "status",
+        "QuickBooks' POStatus is Open or Closed: drafts read Open, voids Closed",
+    ),
     ("purchaseOrders", "shipTo.contact", "not in QuickBooks"),
     ("purchaseOrders", "totalDiscount", "no line discounts"),
     ("purchaseOrders", "paymentDueDate", "not in QuickBooks"),
     ("purchaseOrders", "deliveryDate", "not in QuickBooks"),
     ("directIncomes", "*lineItems", "as invoices' lines"),
-    ("directIncomes", "paymentAllocations", "the receipt itself, not the bank's entry"),
+    (
+        "directIncomes",
+        "paymentAllocations",
+        "the receipt itself, not the bank's entry",
+    ),
     ("directIncomes", "contactRef", "as QuickBooks keeps it"),
     ("directCosts", "*lineItems", "as bills' lines"),
-    ("directCosts", "paymentAllocations", "the purchase itself, not the bank's entry"),
+    (
+        "directCosts",
+        "paymentAllocations",
+        "the purchase itself, not the bank's entry",
+    ),
     ("directCosts", "contactRef", "as QuickBooks keeps it"),
 ];
 
@@ -205,10 +461,7 @@ fn truth() -> Truth {
         }
         let key = codat::data_type(r).to_string();
         let doc: Value = serde_json::from_str(&m.to_json().expect("json")).expect("json");
-        t.records
-            .entry(key)
-            .or_default()
-            .insert(qid, doc);
+        t.records.entry(key).or_default().insert(qid, doc);
     }
     t
 }
@@ -291,7 +544,11 @@ fn allowed(key: &str, pattern: &str) -> bool {
         (*k == "*" || *k == key)
             && match p.strip_prefix('*') {
                 Some(prefix) => pattern.starts_with(prefix),
-                None => pattern == *p || pattern.starts_with(&format!("{p}.")) || pattern.starts_with(&format!("{p}[")),
+                None => {
+                    pattern == *p
+                        || pattern.starts_with(&format!("{p}."))
+                        || pattern.starts_with(&format!("{p}["))
+                }
             }
     })
 }
@@ -331,11 +588,8 @@ async fn connector_output_equals_the_generators_truth_but_for_quickbooks_losses(
             .await
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let expected = truth.records.get(&key).cloned().unwrap_or_default();
-        let got: BTreeMap<String, Value> = read
-            .records
-            .into_iter()
-            .map(|r| (r.id, r.doc))
-            .collect();
+        let got: BTreeMap<String, Value> =
+            read.records.into_iter().map(|r| (r.id, r.doc)).collect();
         let missing: Vec<&String> = expected.keys().filter(|k| !got.contains_key(*k)).collect();
         let extra: Vec<&String> = got.keys().filter(|k| !expected.contains_key(*k)).collect();
         assert!(
@@ -375,5 +629,9 @@ async fn connector_output_equals_the_generators_truth_but_for_quickbooks_losses(
                 .collect::<Vec<_>>()
         })
         .collect();
-    assert!(report.is_empty(), "differences not listed as QuickBooks losses:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "differences not listed as QuickBooks losses:\n{}",
+        report.join("\n")
+    );
 }

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
-use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_connectors::quickbooks::{QuickBooksConfig, QuickBooksConnector};
+use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_connectors::xero::{XeroConfig, XeroConnector};
 use ledgerbridge_store::Store;
 use ledgerbridge_store::api_keys::new_api_key;

@@ -307,7 +307,10 @@ impl Config {
 
     /// The QuickBooks Online app, when its client id and secret are configured.
     pub fn quickbooks_app(&self) -> Option<ledgerbridge_connectors::oauth::OAuthApp> {
-        let id = self.quickbooks_client_id.as_deref().filter(|s| !s.is_empty())?;
+        let id = self
+            .quickbooks_client_id
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
         let secret = self
             .quickbooks_client_secret
             .as_deref()
@@ -376,7 +379,11 @@ mod tests {
     #[test]
     fn quickbooks_defaults_are_intuits_real_endpoints() {
         let mut cfg = Config::load(&Overrides::default(), None).expect("defaults load");
-        assert_eq!(cfg.quickbooks_app(), None, "no client id and secret: no QuickBooks");
+        assert_eq!(
+            cfg.quickbooks_app(),
+            None,
+            "no client id and secret: no QuickBooks"
+        );
         assert_eq!(
             cfg.quickbooks_authorize_url,
             "https://appcenter.intuit.com/connect/oauth2"

@@ -295,7 +295,10 @@ async fn simulate_quickbooks(
             .collect(),
         ..SimOptions::default()
     };
-    println!("generating {} company(ies) ({size})...", options.companies.len());
+    println!(
+        "generating {} company(ies) ({size})...",
+        options.companies.len()
+    );
     let sim = QuickBooksSim::start(options).await.map_err(|e| {
         anyhow::anyhow!("cannot start the QuickBooks simulator on port {port}: {e}")
     })?;
@@ -305,8 +308,14 @@ async fn simulate_quickbooks(
     }
     println!("Point ledgerbridge at it:");
     println!("  LEDGERBRIDGE_QUICKBOOKS_CLIENT_ID={}", sim.client_id());
-    println!("  LEDGERBRIDGE_QUICKBOOKS_CLIENT_SECRET={}", sim.client_secret());
-    println!("  LEDGERBRIDGE_QUICKBOOKS_AUTHORIZE_URL={}", sim.authorize_url());
+    println!(
+        "  LEDGERBRIDGE_QUICKBOOKS_CLIENT_SECRET={}",
+        sim.client_secret()
+    );
+    println!(
+        "  LEDGERBRIDGE_QUICKBOOKS_AUTHORIZE_URL={}",
+        sim.authorize_url()
+    );
     println!("  LEDGERBRIDGE_QUICKBOOKS_TOKEN_URL={}", sim.token_url());
     println!("  LEDGERBRIDGE_QUICKBOOKS_API_URL={}", sim.api_url());
     shutdown_signal().await;

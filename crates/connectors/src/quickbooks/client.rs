@@ -165,8 +165,7 @@ impl Fault {
 
     fn is_authentication(&self) -> bool {
         let kind = self.kind.to_ascii_lowercase();
-        matches!(self.code.as_str(), "3200" | "3201" | "100")
-            || kind.starts_with("authentication")
+        matches!(self.code.as_str(), "3200" | "3201" | "100") || kind.starts_with("authentication")
     }
 
     fn is_authorization(&self) -> bool {
@@ -235,7 +234,12 @@ fn prune(q: &mut VecDeque<Instant>, window: Duration, now: Instant) {
 
 impl Client {
     /// A client for one registered app.
-    pub fn new(app: OAuthApp, limits: RateLimits, refresh_margin: Duration, timeout: Duration) -> Self {
+    pub fn new(
+        app: OAuthApp,
+        limits: RateLimits,
+        refresh_margin: Duration,
+        timeout: Duration,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -438,13 +442,12 @@ impl Client {
             report,
             _permit: None,
         };
-        slot._permit = Some(
-            self.app_slots
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|_| ConnectorError::Transient("the connector is shutting down".into()))?,
-        );
+        slot._permit =
+            Some(
+                self.app_slots.clone().acquire_owned().await.map_err(|_| {
+                    ConnectorError::Transient("the connector is shutting down".into())
+                })?,
+            );
         Ok(slot)
     }
 
@@ -464,7 +467,11 @@ impl Client {
     ) -> Result<Value, ConnectorError> {
         let what = path_and_query.split('?').next().unwrap_or(path_and_query);
         let report = what.starts_with("reports/");
-        let sep = if path_and_query.contains('?') { '&' } else { '?' };
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         let mut stale: Option<String> = None;
         let mut refreshed = false;
         let mut throttles = 0;
@@ -523,7 +530,8 @@ impl Client {
                 tracing::warn!(%what, ?wait, "QuickBooks throttled the realm; waiting");
                 continue;
             }
-            let authentication = status == 401 || fault.as_ref().is_some_and(Fault::is_authentication);
+            let authentication =
+                status == 401 || fault.as_ref().is_some_and(Fault::is_authentication);
             if authentication {
                 if refreshed {
                     return Err(ConnectorError::AuthRevoked(format!(
@@ -536,7 +544,10 @@ impl Client {
             if status == 403 || fault.as_ref().is_some_and(Fault::is_authorization) {
                 return Err(ConnectorError::AuthRevoked(format!(
                     "QuickBooks no longer authorizes the app for this company ({})",
-                    fault.as_ref().map(Fault::text).unwrap_or_else(|| "403".into())
+                    fault
+                        .as_ref()
+                        .map(Fault::text)
+                        .unwrap_or_else(|| "403".into())
                 )));
             }
             if let Some(f) = fault {

@@ -16,8 +16,11 @@ use serde_json::Value;
 /// A field, its key matched exactly first and then case-insensitively.
 pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     let o = v.as_object()?;
-    o.get(key)
-        .or_else(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, x)| x))
+    o.get(key).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, x)| x)
+    })
 }
 
 /// A non-empty string field.
@@ -29,7 +32,9 @@ pub fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    get(v, key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    get(v, key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -199,8 +204,7 @@ fn line_common(line: &Value, detail: &Value, department: Option<&str>) -> LineCo
     LineCommon {
         description: text(line, "Description"),
         quantity: money(detail, "Qty").unwrap_or_else(|| Money::from(1)),
-        unit_amount: money(detail, "UnitPrice")
-            .unwrap_or_else(|| money_or_zero(line, "Amount")),
+        unit_amount: money(detail, "UnitPrice").unwrap_or_else(|| money_or_zero(line, "Amount")),
         sub_total: money_or_zero(line, "Amount"),
         account_ref: account.and_then(|a| {
             Some(codat::AccountRef {
@@ -428,7 +432,12 @@ pub fn bill(v: &Value, home: &str) -> Option<codat::Bill> {
         note: private_note(v),
         payment_allocations: Some(allocations(
             v,
-            &["BillPaymentCheck", "BillPaymentCreditCard", "BillPayment", "VendorCredit"],
+            &[
+                "BillPaymentCheck",
+                "BillPaymentCreditCard",
+                "BillPayment",
+                "VendorCredit",
+            ],
             &currency,
             "Settled by",
         )),
@@ -1230,11 +1239,9 @@ pub fn purchase_order(v: &Value, home: &str) -> Option<codat::PurchaseOrder> {
 /// QuickBooks `CompanyInfo` (and the home currency from `Preferences`) → Codat company info.
 pub fn company(v: &Value, home: Option<String>, today: NaiveDate) -> Option<codat::CompanyInfo> {
     let fy_start = str_of(v, "FiscalYearStartMonth").and_then(|m| {
-        let month = chrono::Month::try_from(
-            (1..=12u8).find(|n| {
-                chrono::Month::try_from(*n).is_ok_and(|x| x.name().eq_ignore_ascii_case(m))
-            })?,
-        )
+        let month = chrono::Month::try_from((1..=12u8).find(|n| {
+            chrono::Month::try_from(*n).is_ok_and(|x| x.name().eq_ignore_ascii_case(m))
+        })?)
         .ok()?
         .number_from_month();
         let this_year = NaiveDate::from_ymd_opt(today.year(), month, 1)?;
@@ -1411,8 +1418,8 @@ pub fn profit_and_loss(
     let expenses = line("Expenses");
     let other_income = line("OtherIncome");
     let other_expenses = line("OtherExpenses");
-    let gross = figure(&r, "GrossProfit")
-        .unwrap_or_else(|| Money::from(value(&income) - value(&cost)));
+    let gross =
+        figure(&r, "GrossProfit").unwrap_or_else(|| Money::from(value(&income) - value(&cost)));
     let operating = figure(&r, "NetOperatingIncome")
         .unwrap_or_else(|| Money::from(value(&income) - value(&cost) - value(&expenses)));
     let net_other = figure(&r, "NetOtherIncome")
@@ -1446,11 +1453,15 @@ mod tests {
     #[test]
     fn invoice_status_is_derived_from_balance_total_and_voids() {
         let status = |v: Value| invoice(&v, "GBP").map(|i| i.status);
-        let base = |total: f64, balance: f64| {
-            json!({"Id": "1", "TxnDate": "2024-01-02", "TotalAmt": total, "Balance": balance})
-        };
-        assert_eq!(status(base(100.0, 100.0)), Some(codat::InvoiceStatus::Submitted));
-        assert_eq!(status(base(100.0, 40.0)), Some(codat::InvoiceStatus::PartiallyPaid));
+        let base = |total: f64, balance: f64| json!({"Id": "1", "TxnDate": "2024-01-02", "TotalAmt": total, "Balance": balance});
+        assert_eq!(
+            status(base(100.0, 100.0)),
+            Some(codat::InvoiceStatus::Submitted)
+        );
+        assert_eq!(
+            status(base(100.0, 40.0)),
+            Some(codat::InvoiceStatus::PartiallyPaid)
+        );
         assert_eq!(status(base(100.0, 0.0)), Some(codat::InvoiceStatus::Paid));
         let mut void = base(0.0, 0.0);
         void["PrivateNote"] = json!("Voided");

@@ -141,9 +141,21 @@ fn s(
 fn source(data_type: DataType) -> Option<Source> {
     use DataType as D;
     Some(match data_type {
-        D::Invoices => s(&["Invoice"], None, all, |v, h| doc(map::invoice(v, h)), true),
+        D::Invoices => s(
+            &["Invoice"],
+            None,
+            all,
+            |v, h| doc(map::invoice(v, h)),
+            true,
+        ),
         D::Bills => s(&["Bill"], None, all, |v, h| doc(map::bill(v, h)), true),
-        D::CreditNotes => s(&["CreditMemo"], None, all, |v, h| doc(map::credit_note(v, h)), true),
+        D::CreditNotes => s(
+            &["CreditMemo"],
+            None,
+            all,
+            |v, h| doc(map::credit_note(v, h)),
+            true,
+        ),
         D::BillCreditNotes => s(
             &["VendorCredit"],
             None,
@@ -151,7 +163,13 @@ fn source(data_type: DataType) -> Option<Source> {
             |v, h| doc(map::bill_credit_note(v, h)),
             true,
         ),
-        D::Payments => s(&["Payment"], None, all, |v, h| doc(map::payment(v, h)), true),
+        D::Payments => s(
+            &["Payment"],
+            None,
+            all,
+            |v, h| doc(map::payment(v, h)),
+            true,
+        ),
         D::BillPayments => s(
             &["BillPayment"],
             None,
@@ -187,7 +205,13 @@ fn source(data_type: DataType) -> Option<Source> {
             |v, h| doc(map::bank_account(v, h)),
             true,
         ),
-        D::Items => s(&["Item"], Some(ACTIVE_TOO), all, |v, _| doc(map::item(v)), true),
+        D::Items => s(
+            &["Item"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, _| doc(map::item(v)),
+            true,
+        ),
         D::TaxRates => s(&["TaxRate"], None, all, |v, _| doc(map::tax_rate(v)), false),
         D::TrackingCategories => s(
             &["Class", "Department"],
@@ -207,7 +231,13 @@ fn source(data_type: DataType) -> Option<Source> {
             |v, h| doc(map::journal_entry(v, h)),
             true,
         ),
-        D::Transfers => s(&["Transfer"], None, all, |v, h| doc(map::transfer(v, h)), true),
+        D::Transfers => s(
+            &["Transfer"],
+            None,
+            all,
+            |v, h| doc(map::transfer(v, h)),
+            true,
+        ),
         D::PurchaseOrders => s(
             &["PurchaseOrder"],
             None,
@@ -316,7 +346,10 @@ impl QuickBooksConnector {
     async fn home_currency(&self, ctx: &ConnectionContext) -> Result<String, ConnectorError> {
         let body = self
             .client
-            .get(ctx, &format!("query?query={}", encode("SELECT * FROM Preferences")))
+            .get(
+                ctx,
+                &format!("query?query={}", encode("SELECT * FROM Preferences")),
+            )
             .await?;
         Ok(map::get(&body, "QueryResponse")
             .and_then(|q| map::get(q, "Preferences"))
@@ -485,7 +518,9 @@ impl QuickBooksConnector {
             .and_then(|r| map::get(r, "QueryResponse"))
             .and_then(Value::as_array)
             .ok_or_else(|| {
-                ConnectorError::Malformed("QuickBooks' change data capture answer has no CDCResponse".into())
+                ConnectorError::Malformed(
+                    "QuickBooks' change data capture answer has no CDCResponse".into(),
+                )
             })?;
         let mut out = FetchPage::default();
         let mut seen = 0usize;
@@ -502,9 +537,9 @@ impl QuickBooksConnector {
                         latest = Some(latest.map_or(at, |l| l.max(at)));
                     }
                 }
-                let needs_home = records
-                    .iter()
-                    .any(|r| map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none());
+                let needs_home = records.iter().any(|r| {
+                    map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none()
+                });
                 let home = if needs_home {
                     self.home_currency(ctx).await?
                 } else {
@@ -550,10 +585,10 @@ impl QuickBooksConnector {
             let since = c
                 .strip_prefix("c:")
                 .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .ok_or_else(|| ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`")))?;
-            return self
-                .fetch_changes(ctx, since.with_timezone(&Utc), s)
-                .await;
+                .ok_or_else(|| {
+                    ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`"))
+                })?;
+            return self.fetch_changes(ctx, since.with_timezone(&Utc), s).await;
         }
         let window = chrono::Duration::from_std(CDC_WINDOW).unwrap_or_default() - SKEW;
         match parse_watermark(request.since.as_deref()) {
@@ -567,7 +602,10 @@ impl QuickBooksConnector {
 
     async fn fetch_company(&self, ctx: &ConnectionContext) -> Result<FetchPage, ConnectorError> {
         let realm = Tokens::from_credentials(&ctx.credentials)?.realm_id;
-        let body = self.client.get(ctx, &format!("companyinfo/{realm}")).await?;
+        let body = self
+            .client
+            .get(ctx, &format!("companyinfo/{realm}"))
+            .await?;
         let info = map::get(&body, "CompanyInfo").cloned().ok_or_else(|| {
             ConnectorError::Malformed("QuickBooks' companyinfo answer holds no CompanyInfo".into())
         })?;
@@ -579,9 +617,10 @@ impl QuickBooksConnector {
                 id: "company".into(),
                 doc,
             }),
-            None => out
-                .unmappable
-                .push(("company".into(), "the company info could not be read".into())),
+            None => out.unmappable.push((
+                "company".into(),
+                "the company info could not be read".into(),
+            )),
         }
         out.watermark = Some("full".into());
         Ok(out)
@@ -598,7 +637,9 @@ impl QuickBooksConnector {
             Some(c) => c
                 .strip_prefix("m:")
                 .and_then(|n| n.parse().ok())
-                .ok_or_else(|| ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`")))?,
+                .ok_or_else(|| {
+                    ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`"))
+                })?,
             None => 0,
         };
         let today = Utc::now().date_naive();
@@ -611,12 +652,18 @@ impl QuickBooksConnector {
             .and_then(|d| d.pred_opt())
             .unwrap_or(from);
         let balance = request.data_type == DataType::BalanceSheet;
-        let name = if balance { "BalanceSheet" } else { "ProfitAndLoss" };
+        let name = if balance {
+            "BalanceSheet"
+        } else {
+            "ProfitAndLoss"
+        };
         let body = self
             .client
             .get(
                 ctx,
-                &format!("reports/{name}?start_date={from}&end_date={to}&accounting_method=Accrual"),
+                &format!(
+                    "reports/{name}?start_date={from}&end_date={to}&accounting_method=Accrual"
+                ),
             )
             .await?;
         let mut out = FetchPage {
@@ -626,7 +673,11 @@ impl QuickBooksConnector {
         if map::report_has_rows(&body) {
             let record = if balance {
                 let p = map::balance_sheet(&body, to);
-                let id = p.date.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default();
+                let id = p
+                    .date
+                    .as_ref()
+                    .map(|d| d.as_str().to_string())
+                    .unwrap_or_default();
                 doc(Some(p)).map(|doc| SourceRecord { id, doc })
             } else {
                 let p = map::profit_and_loss(&body, from, to);
@@ -690,7 +741,11 @@ impl OAuthLink for QuickBooksConnector {
             .append_pair("code_challenge", request.code_challenge)
             .append_pair("code_challenge_method", "S256")
             .finish();
-        let sep = if app.authorize_url.contains('?') { '&' } else { '?' };
+        let sep = if app.authorize_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         format!("{}{sep}{query}", app.authorize_url)
     }
 
@@ -729,7 +784,9 @@ impl OAuthLink for QuickBooksConnector {
                     GrantError::Invalid(m) | GrantError::Other(m, _) => OAuthError::Exchange(m),
                 })?;
             let refresh_token = granted.refresh_token.ok_or_else(|| {
-                OAuthError::Exchange("Intuit's token endpoint answered without a refresh token".into())
+                OAuthError::Exchange(
+                    "Intuit's token endpoint answered without a refresh token".into(),
+                )
             })?;
             let tokens = Tokens {
                 access_token: granted.access_token,

@@ -43,7 +43,11 @@ pub fn query_of(url: &str) -> BTreeMap<String, String> {
 }
 
 /// Authorizes company `index` through the simulator and returns the linked company.
-pub async fn authorize(sim: &SimHandle, connector: &QuickBooksConnector, index: usize) -> LinkedTenant {
+pub async fn authorize(
+    sim: &SimHandle,
+    connector: &QuickBooksConnector,
+    index: usize,
+) -> LinkedTenant {
     let verifier = pkce_verifier();
     let challenge = pkce_challenge(&verifier);
     let url = connector.authorize_url(&AuthorizeRequest {
@@ -72,7 +76,9 @@ pub fn context(tenant: &LinkedTenant, store: Arc<MemoryCredentialStore>) -> Conn
 }
 
 pub async fn link_with(options: SimOptions, tune: impl FnOnce(&mut QuickBooksConfig)) -> Linked {
-    let sim = QuickBooksSim::start(options).await.expect("simulator starts");
+    let sim = QuickBooksSim::start(options)
+        .await
+        .expect("simulator starts");
     let mut config = config_for(&sim);
     tune(&mut config);
     let connector = QuickBooksConnector::new(config);
@@ -120,7 +126,9 @@ pub async fn fetch_request(
     };
     let mut cursor: Option<String> = None;
     loop {
-        let page = connector.fetch_page(ctx, request, cursor.as_deref()).await?;
+        let page = connector
+            .fetch_page(ctx, request, cursor.as_deref())
+            .await?;
         out.pages += 1;
         assert!(
             page.unmappable.is_empty(),

@@ -420,7 +420,11 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
             Record::TrackingCategory(t) => {
                 let parent = t.parent.and_then(|p| parents.get(&p)).copied();
                 let entity = entity_of(parent.unwrap_or(t.name));
-                let sub = if entity == "Class" { "SubClass" } else { "SubDepartment" };
+                let sub = if entity == "Class" {
+                    "SubClass"
+                } else {
+                    "SubDepartment"
+                };
                 let mut v = json!({
                     "Id": t.id.to_string(),
                     "Name": t.name,
@@ -745,7 +749,11 @@ fn document_json(l: &Lookups, d: &model::Document) -> (&'static str, Value) {
     }
     if sales {
         v["PrintStatus"] = json!("NotSet");
-        v["EmailStatus"] = json!(if d.status == DocumentStatus::Open { "NotSet" } else { "EmailSent" });
+        v["EmailStatus"] = json!(if d.status == DocumentStatus::Open {
+            "NotSet"
+        } else {
+            "EmailSent"
+        });
         v["ApplyTaxAfterDiscount"] = json!(false);
         if let Some(note) = &d.note {
             v["CustomerMemo"] = json!({"value": note.to_string()});
@@ -771,10 +779,10 @@ fn document_json(l: &Lookups, d: &model::Document) -> (&'static str, Value) {
         }
         DocumentKind::BillCreditNote => "VendorCredit",
     };
-    if matches!(d.kind, DocumentKind::CreditNote | DocumentKind::BillCreditNote) {
-        if let Some(o) = v.as_object_mut() {
-            o.remove("DueDate");
-        }
+    if d.kind.is_credit()
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("DueDate");
     }
     (entity, v)
 }
@@ -801,7 +809,10 @@ fn payment_json(l: &Lookups, p: &model::Payment) -> (&'static str, Value) {
     if sales {
         v["CustomerRef"] = reference(p.contact, &p.contact_name);
         v["DepositToAccountRef"] = l.bank(p.bank_account);
-        v["PaymentMethodRef"] = reference(p.method, l.methods.get(&p.method).copied().unwrap_or_default());
+        v["PaymentMethodRef"] = reference(
+            p.method,
+            l.methods.get(&p.method).copied().unwrap_or_default(),
+        );
         v["PaymentRefNum"] = json!(p.reference.to_string());
         v["UnappliedAmt"] = json!(0);
         v["ProcessPayment"] = json!(false);
@@ -809,7 +820,8 @@ fn payment_json(l: &Lookups, p: &model::Payment) -> (&'static str, Value) {
     } else {
         v["VendorRef"] = reference(p.contact, &p.contact_name);
         v["PayType"] = json!("Check");
-        v["CheckPayment"] = json!({"BankAccountRef": l.bank(p.bank_account), "PrintStatus": "NotSet"});
+        v["CheckPayment"] =
+            json!({"BankAccountRef": l.bank(p.bank_account), "PrintStatus": "NotSet"});
         v["DocNumber"] = json!(p.reference.to_string());
         ("BillPayment", v)
     }
@@ -856,7 +868,11 @@ fn bank_spend_json(l: &Lookups, s: &model::BankSpend) -> (&'static str, Value) {
     }
     match s.direction {
         Direction::Received => {
-            let mut lines: Vec<Value> = s.lines.iter().map(|line| sales_line(l, line, false)).collect();
+            let mut lines: Vec<Value> = s
+                .lines
+                .iter()
+                .map(|line| sales_line(l, line, false))
+                .collect();
             lines.push(json!({"DetailType": "SubTotalLineDetail", "Amount": num(s.sub_total), "SubTotalLineDetail": {}}));
             v["Line"] = json!(lines);
             v["DepositToAccountRef"] = l.bank(s.bank_account);
@@ -867,7 +883,12 @@ fn bank_spend_json(l: &Lookups, s: &model::BankSpend) -> (&'static str, Value) {
             ("SalesReceipt", v)
         }
         Direction::Spent => {
-            v["Line"] = json!(s.lines.iter().map(|line| expense_line(l, line)).collect::<Vec<_>>());
+            v["Line"] = json!(
+                s.lines
+                    .iter()
+                    .map(|line| expense_line(l, line))
+                    .collect::<Vec<_>>()
+            );
             v["AccountRef"] = l.bank(s.bank_account);
             v["PaymentType"] = json!("Cash");
             v["Credit"] = json!(false);
@@ -999,7 +1020,11 @@ fn profit_and_loss_rows(p: &model::ProfitAndLossMonth) -> Value {
         section(&p.cost_of_sales, "COGS"),
         summary("GrossProfit", "Gross Profit", p.gross_profit),
         section(&p.expenses, "Expenses"),
-        summary("NetOperatingIncome", "Net Operating Income", p.net_operating_profit),
+        summary(
+            "NetOperatingIncome",
+            "Net Operating Income",
+            p.net_operating_profit
+        ),
         section(&p.other_income, "OtherIncome"),
         section(&p.other_expenses, "OtherExpenses"),
         summary("NetOtherIncome", "Net Other Income", p.net_other_income),

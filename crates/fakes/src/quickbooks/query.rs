@@ -155,7 +155,10 @@ pub fn parse(text: &str) -> Result<Query, String> {
     if !kw(i, "from") {
         return Err("expected FROM".into());
     }
-    let entity = t.get(i + 1).cloned().ok_or("expected an entity after FROM")?;
+    let entity = t
+        .get(i + 1)
+        .cloned()
+        .ok_or("expected an entity after FROM")?;
     i += 2;
     let mut q = Query {
         count,
@@ -254,9 +257,11 @@ pub fn field<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
     let mut at = record;
     for part in path.split('.') {
         let o = at.as_object()?;
-        at = o
-            .get(part)
-            .or_else(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(part)).map(|(_, v)| v))?;
+        at = o.get(part).or_else(|| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(part))
+                .map(|(_, v)| v)
+        })?;
     }
     Some(at)
 }

@@ -68,10 +68,7 @@ pub fn router(state: Shared) -> Router {
         .route("/connect/oauth2", get(show_consent).post(decide_consent))
         .route("/oauth2/v1/tokens/bearer", post(issue_token))
         .route("/v2/oauth2/tokens/revoke", post(revoke_token))
-        .route(
-            "/v3/company/{realm}/{*rest}",
-            get(api).post(api),
-        )
+        .route("/v3/company/{realm}/{*rest}", get(api).post(api))
         .with_state(state)
 }
 
@@ -113,7 +110,11 @@ async fn show_consent(
         }
     };
     let scopes = params.get("scope").cloned().unwrap_or_default();
-    let companies = state.companies.read().map(|c| c.clone()).unwrap_or_default();
+    let companies = state
+        .companies
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_default();
     let choices: String = companies
         .iter()
         .enumerate()
@@ -321,7 +322,14 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     response
 }
 
-fn fault(state: &State, status: u16, kind: &str, code: &str, message: &str, detail: &str) -> Response {
+fn fault(
+    state: &State,
+    status: u16,
+    kind: &str,
+    code: &str,
+    message: &str,
+    detail: &str,
+) -> Response {
     let spec = FaultSpec {
         status,
         kind: kind.into(),
@@ -405,7 +413,11 @@ async fn api(
     else {
         return unauthorized();
     };
-    let companies = state.companies.read().map(|c| c.clone()).unwrap_or_default();
+    let companies = state
+        .companies
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_default();
     let index = companies.iter().position(|c| c.realm_id == realm);
     let allowed = {
         let Ok(identity) = state.identity.lock() else {
@@ -499,7 +511,12 @@ async fn api(
         ["companyinfo", id] => {
             count_kind(&state, "companyinfo".into());
             if *id != company.realm_id {
-                return validation(&state, "610", "Object Not Found", "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.");
+                return validation(
+                    &state,
+                    "610",
+                    "Object Not Found",
+                    "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
+                );
             }
             let info = company
                 .entities
@@ -507,11 +524,19 @@ async fn api(
                 .and_then(|l| l.first())
                 .map(|e| e.value.clone())
                 .unwrap_or(Value::Null);
-            json_response(StatusCode::OK, &json!({"CompanyInfo": info, "time": now_text()}))
+            json_response(
+                StatusCode::OK,
+                &json!({"CompanyInfo": info, "time": now_text()}),
+            )
         }
         [entity, id] => {
             let Some(name) = ENTITIES.iter().find(|e| e.eq_ignore_ascii_case(entity)) else {
-                return validation(&state, "4000", "Unsupported Operation", &format!("Operation {entity} is not supported."));
+                return validation(
+                    &state,
+                    "4000",
+                    "Unsupported Operation",
+                    &format!("Operation {entity} is not supported."),
+                );
             };
             count_kind(&state, format!("read:{name}"));
             match company
@@ -519,11 +544,23 @@ async fn api(
                 .get(name)
                 .and_then(|l| l.iter().find(|e| e.value["Id"] == *id))
             {
-                Some(e) => json_response(StatusCode::OK, &json!({*name: e.value, "time": now_text()})),
-                None => validation(&state, "610", "Object Not Found", "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees."),
+                Some(e) => {
+                    json_response(StatusCode::OK, &json!({*name: e.value, "time": now_text()}))
+                }
+                None => validation(
+                    &state,
+                    "610",
+                    "Object Not Found",
+                    "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
+                ),
             }
         }
-        _ => validation(&state, "4000", "Unsupported Operation", "Operation is not supported."),
+        _ => validation(
+            &state,
+            "4000",
+            "Unsupported Operation",
+            "Operation is not supported.",
+        ),
     }
 }
 
@@ -575,7 +612,10 @@ fn run_query(state: &State, company: &Company, text: &str) -> Response {
             state,
             "4001",
             "Invalid query",
-            &format!("QueryValidationError: value {} is not a valid entity", q.entity),
+            &format!(
+                "QueryValidationError: value {} is not a valid entity",
+                q.entity
+            ),
         );
     };
     count_kind(
@@ -629,16 +669,31 @@ fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> R
     count_kind(state, "cdc".into());
     let entities: Vec<&str> = params
         .get("entities")
-        .map(|e| e.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+        .map(|e| {
+            e.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     if entities.is_empty() {
-        return validation(state, "2020", "Required param missing, need to supply the required value for the API", "Required parameter entities is missing in the request");
+        return validation(
+            state,
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            "Required parameter entities is missing in the request",
+        );
     }
     let Some(since) = params
         .get("changedSince")
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s.trim()).ok())
     else {
-        return validation(state, "2020", "Required param missing, need to supply the required value for the API", "Required parameter changedSince is missing or is not a date-time");
+        return validation(
+            state,
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            "Required parameter changedSince is missing or is not a date-time",
+        );
     };
     let since_ms = since.timestamp_millis();
     let window = chrono::Duration::from_std(state.options.cdc_window).unwrap_or_default();
@@ -658,7 +713,12 @@ fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> R
     let mut names = Vec::new();
     for (n, requested) in entities.iter().enumerate() {
         let Some(name) = ENTITIES.iter().find(|e| e.eq_ignore_ascii_case(requested)) else {
-            return validation(state, "2030", "Invalid value for entities", &format!("{requested} is not supported by change data capture"));
+            return validation(
+                state,
+                "2030",
+                "Invalid value for entities",
+                &format!("{requested} is not supported by change data capture"),
+            );
         };
         names.push(*name);
         for e in company.entities.get(name).into_iter().flatten() {
@@ -666,7 +726,11 @@ fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> R
                 changes.push((e.updated_ms, n, e.value.clone()));
             }
         }
-        for t in company.tombstones.iter().filter(|t| t.entity == *name && t.at_ms >= since_ms) {
+        for t in company
+            .tombstones
+            .iter()
+            .filter(|t| t.entity == *name && t.at_ms >= since_ms)
+        {
             let at = chrono::DateTime::from_timestamp_millis(t.at_ms)
                 .map(|d| stamp(d.naive_utc()))
                 .unwrap_or_default();
@@ -741,10 +805,9 @@ fn report_answer(
         );
     };
     let (from, to) = match month {
-        Some(m) if name.eq_ignore_ascii_case("BalanceSheet") => (
-            start.unwrap_or(m.from),
-            end.unwrap_or(m.to),
-        ),
+        Some(m) if name.eq_ignore_ascii_case("BalanceSheet") => {
+            (start.unwrap_or(m.from), end.unwrap_or(m.to))
+        }
         Some(m) => (m.from, m.to),
         None => (start.unwrap_or_default(), end.unwrap_or_default()),
     };

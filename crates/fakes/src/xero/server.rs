@@ -15,9 +15,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
 use super::books::{Entry, Organisation, ms_stamp};
-use crate::identity::TokenError;
 use super::limits::Remaining;
 use super::{State, now_ms};
+use crate::identity::TokenError;
 
 type Shared = Arc<State>;
 

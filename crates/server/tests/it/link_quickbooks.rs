@@ -52,9 +52,7 @@ async fn qhyg_links_through_the_simulator_syncs_and_serves_invoices() {
 
     // Link: pick QuickBooks Online on the picker.
     let b = Browser::new();
-    let picker = b
-        .get(&format!("{}/link/company/{company}", app.base))
-        .await;
+    let picker = b.get(&format!("{}/link/company/{company}", app.base)).await;
     assert_eq!(picker.status, StatusCode::OK, "{}", picker.body);
     assert!(picker.body.contains("QuickBooks"), "{}", picker.body);
     let csrf = picker.hidden("csrf").expect("csrf field");
@@ -79,17 +77,27 @@ async fn qhyg_links_through_the_simulator_syncs_and_serves_invoices() {
     let decided = b
         .post(
             &sim.authorize_url(),
-            &[("request", &request), ("realm", "0"), ("decision", "approve")],
+            &[
+                ("request", &request),
+                ("realm", "0"),
+                ("decision", "approve"),
+            ],
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
     let callback = decided.location.expect("callback");
-    assert!(callback.starts_with(&format!("{}/link/callback", app.base)), "{callback}");
+    assert!(
+        callback.starts_with(&format!("{}/link/callback", app.base)),
+        "{callback}"
+    );
     assert_eq!(query_of(&callback)["realmId"], realm_id(0));
     let done = b.get(&callback).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let q = query_of(done.location.as_deref().expect("redirect to the client"));
-    assert_eq!((q["status"].as_str(), q["platform"].as_str()), ("200", "qhyg"));
+    assert_eq!(
+        (q["status"].as_str(), q["platform"].as_str()),
+        ("200", "qhyg")
+    );
 
     let (s, list) = app.get(&format!("/companies/{company}/connections")).await;
     assert_eq!(s, StatusCode::OK, "{list}");
@@ -108,7 +116,9 @@ async fn qhyg_links_through_the_simulator_syncs_and_serves_invoices() {
     // Read the invoices back through the Codat-shaped API.
     let in_sim = sim.companies()[0].entities["Invoice"].len() as u64;
     let (s, page) = app
-        .get(&format!("/companies/{company}/data/invoices?pageSize=5&orderBy=-issueDate"))
+        .get(&format!(
+            "/companies/{company}/data/invoices?pageSize=5&orderBy=-issueDate"
+        ))
         .await;
     assert_eq!(s, StatusCode::OK, "{page}");
     assert_eq!(page["totalResults"].as_u64(), Some(in_sim), "{page}");
@@ -116,7 +126,8 @@ async fn qhyg_links_through_the_simulator_syncs_and_serves_invoices() {
     assert!(first["customerRef"]["id"].is_string(), "{first}");
     assert!(first["totalAmount"].is_number(), "{first}");
     assert!(
-        ["Submitted", "PartiallyPaid", "Paid", "Void"].contains(&first["status"].as_str().unwrap_or("")),
+        ["Submitted", "PartiallyPaid", "Paid", "Void"]
+            .contains(&first["status"].as_str().unwrap_or("")),
         "{first}"
     );
     assert_eq!(
