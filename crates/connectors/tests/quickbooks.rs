@@ -93,6 +93,7 @@ async fn consent_page_approve_and_deny_over_http() {
     assert_eq!(tenants.len(), 1);
     assert_eq!(tenants[0].tenant_id, realm_id(1));
     assert_eq!(tenants[0].credentials["realm_id"], realm_id(1));
+    assert_eq!(tenants[0].tenant_name, sim.companies()[1].name);
     // The code is single-use.
     let again = connector.complete(&callback, &verifier, REDIRECT).await;
     assert!(matches!(again, Err(OAuthError::Exchange(_))), "{again:?}");
@@ -473,4 +474,52 @@ async fn tracking_categories_come_from_classes_and_departments() {
         let parent = c.doc["parentId"].as_str().expect("parent");
         assert!(read.records.iter().any(|r| r.id == parent), "{parent}");
     }
+}
+
+#[tokio::test]
+async fn a_full_change_data_capture_answer_is_read_on_from_its_latest_change() {
+    // Ten objects an answer (Intuit: 1,000), 25 invoices changed a second apart.
+    let linked = link_with(
+        SimOptions {
+            cdc_max: 10,
+            ..small(26)
+        },
+        |c| c.cdc_max = 10,
+    )
+    .await;
+    let full = fetch_all(&linked.connector, &linked.ctx, DataType::Invoices, None)
+        .await
+        .expect("invoices");
+    let watermark = full.watermark.expect("watermark");
+    let ids: Vec<String> = linked.sim.companies()[0].entities["Invoice"]
+        .iter()
+        .take(25)
+        .filter_map(|e| e.value["Id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids.len(), 25);
+    let base = chrono::Utc::now();
+    linked.sim.edit_company(0, |c| {
+        for (n, id) in ids.iter().enumerate() {
+            let at = base + chrono::Duration::seconds(n as i64);
+            assert!(c.update("Invoice", id, at, |v| {
+                v["CustomerMemo"] = serde_json::json!({"value": format!("change {n}")});
+            }));
+        }
+    });
+    linked.sim.counters.reset();
+    let changed = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::Invoices,
+        Some(&watermark),
+    )
+    .await
+    .expect("incremental");
+    let got: std::collections::BTreeSet<&str> =
+        changed.records.iter().map(|r| r.id.as_str()).collect();
+    for id in &ids {
+        assert!(got.contains(id.as_str()), "invoice {id} missed");
+    }
+    assert!(linked.sim.counters.calls_to("cdc") >= 3);
+    assert_eq!(linked.sim.counters.calls_to("query:Invoice"), 0);
 }

@@ -322,6 +322,28 @@ impl Client {
         ))
     }
 
+    /// `CompanyInfo.CompanyName` of `realm`, read with a fresh access token while linking.
+    pub async fn company_name(&self, access_token: &str, realm: &str) -> Option<String> {
+        let url = format!(
+            "{}/v3/company/{realm}/companyinfo/{realm}?minorversion={MINOR_VERSION}",
+            self.app.api_url.trim_end_matches('/')
+        );
+        let _permit = self.app_slots.acquire().await.ok()?;
+        let response = self
+            .http
+            .get(&url)
+            .bearer_auth(access_token)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body: Value = response.json().await.ok()?;
+        get(&body, "CompanyInfo").and_then(|c| text(c, "CompanyName"))
+    }
+
     fn slot_for(
         &self,
         ctx: &ConnectionContext,

@@ -23,6 +23,16 @@ pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     })
 }
 
+/// Removes a field (its key matched as [`get`] matches it) and returns it.
+pub fn take(v: &mut Value, key: &str) -> Option<Value> {
+    let o = v.as_object_mut()?;
+    if let Some(x) = o.remove(key) {
+        return Some(x);
+    }
+    let k = o.keys().find(|k| k.eq_ignore_ascii_case(key))?.clone();
+    o.remove(&k)
+}
+
 /// A non-empty string field.
 pub fn text(v: &Value, key: &str) -> Option<String> {
     get(v, key)

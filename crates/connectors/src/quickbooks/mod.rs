@@ -18,12 +18,12 @@
 mod client;
 pub mod map;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use ledgerbridge_domain::DataType;
+use ledgerbridge_domain::{ConnectionId, DataType};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -65,6 +65,9 @@ pub struct QuickBooksConfig {
     pub page_size: u32,
     /// One HTTP call's timeout.
     pub timeout: Duration,
+    /// Most objects one change data capture answer holds: a full answer means more changes
+    /// may wait (Intuit: 1,000).
+    pub cdc_max: usize,
 }
 
 impl QuickBooksConfig {
@@ -76,6 +79,7 @@ impl QuickBooksConfig {
             refresh_margin: Duration::from_secs(300),
             page_size: MAX_PAGE_SIZE,
             timeout: Duration::from_secs(120),
+            cdc_max: CDC_MAX,
         }
     }
 
@@ -92,10 +96,16 @@ impl QuickBooksConfig {
     }
 }
 
+/// How long a company's home currency stays cached.
+const HOME_TTL: Duration = Duration::from_secs(600);
+
 /// The QuickBooks Online connector.
 pub struct QuickBooksConnector {
     client: Client,
     page_size: u32,
+    cdc_max: usize,
+    /// Home currency by connection, read from `Preferences` when a record lacks `CurrencyRef`.
+    homes: Mutex<HashMap<ConnectionId, (Instant, String)>>,
 }
 
 type MapFn = fn(&Value, &str) -> Option<Value>;
@@ -110,6 +120,16 @@ struct Source {
     keep: fn(&Value) -> bool,
     map: MapFn,
     cdc: bool,
+}
+
+impl Source {
+    /// Whether the mapping falls back on the home currency (lists carry none).
+    fn uses_home(&self) -> bool {
+        !matches!(
+            self.entities.first().copied(),
+            Some("Customer" | "Vendor" | "Item" | "TaxRate" | "Class")
+        )
+    }
 }
 
 fn doc<T: Serialize>(record: Option<T>) -> Option<Value> {
@@ -339,11 +359,23 @@ impl QuickBooksConnector {
                 config.timeout,
             ),
             page_size: config.page_size.clamp(1, MAX_PAGE_SIZE),
+            cdc_max: config.cdc_max.max(1),
+            homes: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The company's home currency, for records without a `CurrencyRef`.
+    /// The company's home currency, for records without a `CurrencyRef` (cached for ten
+    /// minutes per connection).
     async fn home_currency(&self, ctx: &ConnectionContext) -> Result<String, ConnectorError> {
+        if let Some((at, home)) = self
+            .homes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ctx.connection_id)
+            && at.elapsed() < HOME_TTL
+        {
+            return Ok(home.clone());
+        }
         let body = self
             .client
             .get(
@@ -351,13 +383,18 @@ impl QuickBooksConnector {
                 &format!("query?query={}", encode("SELECT * FROM Preferences")),
             )
             .await?;
-        Ok(map::get(&body, "QueryResponse")
+        let home = map::get(&body, "QueryResponse")
             .and_then(|q| map::get(q, "Preferences"))
             .and_then(|p| p.get(0))
             .and_then(|p| map::get(p, "CurrencyPrefs"))
             .and_then(|c| map::get(c, "HomeCurrency"))
             .and_then(|h| map::text(h, "value"))
-            .unwrap_or_default())
+            .unwrap_or_default();
+        self.homes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ctx.connection_id, (Instant::now(), home.clone()));
+        Ok(home)
     }
 
     fn map_into(
@@ -444,17 +481,17 @@ impl QuickBooksConnector {
                 "SELECT * FROM {entity}{filter} ORDERBY Metadata.LastUpdatedTime STARTPOSITION {} MAXRESULTS {}",
                 at.start, self.page_size
             );
-            let body = self
+            let mut body = self
                 .client
                 .get(ctx, &format!("query?query={}", encode(&statement)))
                 .await?;
-            let response = map::get(&body, "QueryResponse").ok_or_else(|| {
+            let mut response = map::take(&mut body, "QueryResponse").ok_or_else(|| {
                 ConnectorError::Malformed(format!(
                     "QuickBooks' answer to a {entity} query has no QueryResponse"
                 ))
             })?;
-            let records: Vec<Value> = match map::get(response, entity) {
-                Some(Value::Array(a)) => a.clone(),
+            let records: Vec<Value> = match map::take(&mut response, entity) {
+                Some(Value::Array(a)) => a,
                 None => Vec::new(),
                 Some(_) => {
                     return Err(ConnectorError::Malformed(format!(
@@ -463,7 +500,7 @@ impl QuickBooksConnector {
                 }
             };
             got = records.len() as u64;
-            let home = if records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
+            let home = if s.uses_home() && records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
                 self.home_currency(ctx).await?
             } else {
                 String::new()
@@ -537,9 +574,10 @@ impl QuickBooksConnector {
                         latest = Some(latest.map_or(at, |l| l.max(at)));
                     }
                 }
-                let needs_home = records.iter().any(|r| {
-                    map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none()
-                });
+                let needs_home = s.uses_home()
+                    && records.iter().any(|r| {
+                        map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none()
+                    });
                 let home = if needs_home {
                     self.home_currency(ctx).await?
                 } else {
@@ -551,11 +589,11 @@ impl QuickBooksConnector {
         out.estimated_total = Some(seen as u64);
         match latest {
             // Saturated: ask again from the latest change seen.
-            Some(l) if seen >= CDC_MAX && l > since => {
+            Some(l) if seen >= self.cdc_max && l > since => {
                 out.next_cursor = Some(format!("c:{}", stamp(l)));
             }
             // Saturated within one instant: only a full read can be sure to see it all.
-            Some(_) if seen >= CDC_MAX => {
+            Some(_) if seen >= self.cdc_max => {
                 out.next_cursor = Some(
                     FullCursor {
                         entity: 0,
@@ -788,16 +826,23 @@ impl OAuthLink for QuickBooksConnector {
                     "Intuit's token endpoint answered without a refresh token".into(),
                 )
             })?;
+            // The company's name, for Link and the connection; the realm id if it cannot
+            // be read now (the grant is good either way).
+            let company_name = self
+                .client
+                .company_name(&granted.access_token, realm)
+                .await
+                .unwrap_or_else(|| format!("QuickBooks company {realm}"));
             let tokens = Tokens {
                 access_token: granted.access_token,
                 refresh_token,
                 expires_at: Utc::now() + chrono::Duration::seconds(granted.expires_in),
                 realm_id: realm.clone(),
-                company_name: String::new(),
+                company_name: company_name.clone(),
             };
             Ok(vec![LinkedTenant {
                 tenant_id: realm.clone(),
-                tenant_name: format!("QuickBooks company {realm}"),
+                tenant_name: company_name,
                 credentials: tokens.to_credentials(),
             }])
         })

@@ -53,6 +53,9 @@ const ENTITIES: &[&str] = &[
     "VendorCredit",
 ];
 
+/// The scope the Accounting API needs.
+const ACCOUNTING_SCOPE: &str = "com.intuit.quickbooks.accounting";
+
 /// Name lists whose inactive records a query leaves out unless it asks about `Active`.
 const HIDES_INACTIVE: &[&str] = &[
     "Account",
@@ -308,7 +311,7 @@ fn fault_body(spec: &FaultSpec, lower: bool) -> Value {
     }
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
     let mut response = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json;charset=UTF-8")
@@ -424,7 +427,11 @@ async fn api(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         match identity.grant_of(token) {
-            Ok((_, grant)) => index.is_some_and(|i| grant.tenants.contains(&i)),
+            // The grant must cover the company and the accounting scope.
+            Ok((_, grant)) => {
+                index.is_some_and(|i| grant.tenants.contains(&i))
+                    && grant.scopes.iter().any(|s| s == ACCOUNTING_SCOPE)
+            }
             Err(_) => return unauthorized(),
         }
     };
@@ -657,12 +664,49 @@ fn run_query(state: &State, company: &Company, text: &str) -> Response {
         .take(q.max)
         .map(|e| &e.value)
         .collect();
-    let response = if page.is_empty() {
-        json!({"QueryResponse": {}, "time": now_text()})
-    } else {
-        json!({"QueryResponse": {*entity: page, "startPosition": q.start, "maxResults": page.len()}, "time": now_text()})
-    };
-    json_response(StatusCode::OK, &response)
+    if page.is_empty() {
+        return json_response(
+            StatusCode::OK,
+            &json!({"QueryResponse": {}, "time": now_text()}),
+        );
+    }
+    json_response(
+        StatusCode::OK,
+        &QueryAnswer {
+            response: QueryPage {
+                entity,
+                items: &page,
+                start: q.start,
+            },
+            time: now_text(),
+        },
+    )
+}
+
+/// A page of a query, written straight from the stored records (no copy of them).
+struct QueryPage<'a> {
+    entity: &'a str,
+    items: &'a [&'a Value],
+    start: usize,
+}
+
+impl serde::Serialize for QueryPage<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry(self.entity, self.items)?;
+        m.serialize_entry("startPosition", &self.start)?;
+        m.serialize_entry("maxResults", &self.items.len())?;
+        m.end()
+    }
+}
+
+/// `{"QueryResponse": {...}, "time": ...}`.
+#[derive(serde::Serialize)]
+struct QueryAnswer<'a> {
+    #[serde(rename = "QueryResponse")]
+    response: QueryPage<'a>,
+    time: String,
 }
 
 fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> Response {
