@@ -810,7 +810,7 @@ pub fn supplier(v: &Value) -> Option<codat::Supplier> {
         phone: phone(v, "PrimaryPhone"),
         addresses: Some(addresses(v)),
         registration_number: text(v, "BusinessNumber"),
-        tax_number: text(v, "PrimaryTaxIdentifier"),
+        tax_number: text(v, "TaxIdentifier").or_else(|| text(v, "PrimaryTaxIdentifier")),
         status: active_status(v),
         default_currency: ref_id(v, "CurrencyRef"),
         metadata: metadata(),

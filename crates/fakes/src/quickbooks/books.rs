@@ -609,7 +609,11 @@ fn contact_json(k: &model::Contact) -> Value {
         v["BusinessNumber"] = json!(r.to_string());
     }
     if let Some(t) = &k.tax_number {
-        v["PrimaryTaxIdentifier"] = json!(masked(t));
+        let key = match k.party {
+            Party::Customer => "PrimaryTaxIdentifier",
+            Party::Supplier => "TaxIdentifier",
+        };
+        v[key] = json!(masked(t));
     }
     if k.party == Party::Customer {
         v["Job"] = json!(false);
@@ -735,7 +739,6 @@ fn document_json(l: &Lookups, d: &model::Document) -> (&'static str, Value) {
         "Line": lines,
         "TxnTaxDetail": {"TotalTax": zero_or(d.total_tax)},
         "TotalAmt": zero_or(d.total),
-        "HomeTotalAmt": zero_or((d.total * d.currency_rate).round_dp(2)),
         "Balance": zero_or(d.amount_due),
         "LinkedTxn": linked,
         "GlobalTaxCalculation": "TaxExcluded",
@@ -748,6 +751,7 @@ fn document_json(l: &Lookups, d: &model::Document) -> (&'static str, Value) {
         v["DepartmentRef"] = dep;
     }
     if sales {
+        v["HomeTotalAmt"] = zero_or((d.total * d.currency_rate).round_dp(2));
         v["PrintStatus"] = json!("NotSet");
         v["EmailStatus"] = json!(if d.status == DocumentStatus::Open {
             "NotSet"
