@@ -123,8 +123,14 @@ async fn main() {
     println!("best: {best:.0} records/s");
 
     println!("\n## 1b. Where a page's time goes (invoices, 1,000 a page)");
-    let token = ctx.credentials["access_token"].as_str().unwrap_or_default().to_string();
-    let realm = ctx.credentials["realm_id"].as_str().unwrap_or_default().to_string();
+    let token = ctx.credentials["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let realm = ctx.credentials["realm_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let http = reqwest::Client::new();
     let (mut t_http, mut t_parse, mut t_map, mut t_store, mut n) = (0.0, 0.0, 0.0, 0.0, 0usize);
     let mut start = 1;
@@ -151,14 +157,20 @@ async fn main() {
         let t = Instant::now();
         let body: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
         t_parse += t.elapsed().as_secs_f64();
-        let page = body["QueryResponse"]["Invoice"].as_array().cloned().unwrap_or_default();
+        let page = body["QueryResponse"]["Invoice"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         if page.is_empty() {
             break;
         }
         let t = Instant::now();
         let docs: Vec<serde_json::Value> = page
             .iter()
-            .filter_map(|v| serde_json::to_value(ledgerbridge_connectors::quickbooks::map::invoice(v, "GBP")?).ok())
+            .filter_map(|v| {
+                serde_json::to_value(ledgerbridge_connectors::quickbooks::map::invoice(v, "GBP")?)
+                    .ok()
+            })
             .collect();
         t_map += t.elapsed().as_secs_f64();
         let t = Instant::now();

@@ -18,7 +18,9 @@ fn xsd_dir() -> PathBuf {
         .ancestors()
         .map(|dir| dir.join("shared/reference/platforms/quickbooks-online-v3-xsd"))
         .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| crate_dir.join("../../../shared/reference/platforms/quickbooks-online-v3-xsd"))
+        .unwrap_or_else(|| {
+            crate_dir.join("../../../shared/reference/platforms/quickbooks-online-v3-xsd")
+        })
 }
 
 /// Named complex types: their own elements and attributes, and the types they extend.
@@ -53,7 +55,9 @@ impl Types {
                 if tag.starts_with("xs:complexType") {
                     let name = attr(tag, "name").map(str::to_string);
                     if let Some(n) = &name {
-                        types.entry(n.clone()).or_insert((BTreeSet::new(), Vec::new()));
+                        types
+                            .entry(n.clone())
+                            .or_insert((BTreeSet::new(), Vec::new()));
                     }
                     if !tag.ends_with('/') {
                         stack.push(name);
@@ -62,14 +66,13 @@ impl Types {
                     stack.pop();
                 } else if let Some(Some(current)) = stack.iter().rev().find(|s| s.is_some()) {
                     let entry = types.entry(current.clone()).or_default();
-                    if tag.starts_with("xs:element") || tag.starts_with("xs:attribute ") {
-                        if let Some(n) = attr(tag, "name") {
-                            entry.0.insert(n.to_string());
-                        }
-                    } else if tag.starts_with("xs:extension") {
-                        if let Some(b) = attr(tag, "base") {
-                            entry.1.push(unprefixed(b));
-                        }
+                    let field = tag.starts_with("xs:element") || tag.starts_with("xs:attribute ");
+                    if field && let Some(n) = attr(tag, "name") {
+                        entry.0.insert(n.to_string());
+                    } else if tag.starts_with("xs:extension")
+                        && let Some(b) = attr(tag, "base")
+                    {
+                        entry.1.push(unprefixed(b));
                     }
                 }
             }
@@ -114,27 +117,61 @@ fn every_field_the_simulator_serves_is_in_the_v3_xsd() {
         for e in entries {
             seen += 1;
             check(&types, entity, &e.value, entity, &mut bad);
-            check(&types, "ModificationMetaData", &e.value["MetaData"], &format!("{entity}.MetaData"), &mut bad);
+            check(
+                &types,
+                "ModificationMetaData",
+                &e.value["MetaData"],
+                &format!("{entity}.MetaData"),
+                &mut bad,
+            );
             for line in e.value["Line"].as_array().into_iter().flatten() {
                 check(&types, "Line", line, &format!("{entity}.Line"), &mut bad);
                 if let Some(kind) = line["DetailType"].as_str()
                     && let Some(detail) = line.get(kind)
                 {
-                    check(&types, kind, detail, &format!("{entity}.Line.{kind}"), &mut bad);
+                    check(
+                        &types,
+                        kind,
+                        detail,
+                        &format!("{entity}.Line.{kind}"),
+                        &mut bad,
+                    );
                 }
             }
-            for key in ["CustomerRef", "VendorRef", "CurrencyRef", "AccountRef", "DepositToAccountRef"] {
+            for key in [
+                "CustomerRef",
+                "VendorRef",
+                "CurrencyRef",
+                "AccountRef",
+                "DepositToAccountRef",
+            ] {
                 if let Some(r) = e.value.get(key) {
-                    check(&types, "ReferenceType", r, &format!("{entity}.{key}"), &mut bad);
+                    check(
+                        &types,
+                        "ReferenceType",
+                        r,
+                        &format!("{entity}.{key}"),
+                        &mut bad,
+                    );
                 }
             }
             for key in ["BillAddr", "ShipAddr", "CompanyAddr"] {
                 if let Some(a) = e.value.get(key) {
-                    check(&types, "PhysicalAddress", a, &format!("{entity}.{key}"), &mut bad);
+                    check(
+                        &types,
+                        "PhysicalAddress",
+                        a,
+                        &format!("{entity}.{key}"),
+                        &mut bad,
+                    );
                 }
             }
         }
     }
     assert!(seen > 300, "{seen} entities checked");
-    assert!(bad.is_empty(), "fields the V3 XSD does not define:\n{}", bad.into_iter().collect::<Vec<_>>().join("\n"));
+    assert!(
+        bad.is_empty(),
+        "fields the V3 XSD does not define:\n{}",
+        bad.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }

@@ -500,11 +500,12 @@ impl QuickBooksConnector {
                 }
             };
             got = records.len() as u64;
-            let home = if s.uses_home() && records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
-                self.home_currency(ctx).await?
-            } else {
-                String::new()
-            };
+            let home =
+                if s.uses_home() && records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
+                    self.home_currency(ctx).await?
+                } else {
+                    String::new()
+                };
             self.map_into(&mut out, s, entity, &records, &home);
         }
         let next_start = at.start + got;
