@@ -102,6 +102,7 @@ const QUICKBOOKS_TYPES: &[DataType] = &[
     D::Transfers,
     D::PurchaseOrders,
     D::DirectIncomes,
+    D::DirectCosts,
     D::Company,
     D::BalanceSheet,
     D::ProfitAndLoss,

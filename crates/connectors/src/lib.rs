@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod connector;
 pub mod oauth;
+pub mod quickbooks;
 pub mod sandbox;
 pub mod xero;
 

@@ -3,4 +3,6 @@
 //! tests and by `ledgerbridge simulate <platform>` for local development.
 #![forbid(unsafe_code)]
 
+pub(crate) mod identity;
+pub mod quickbooks;
 pub mod xero;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
+use ledgerbridge_connectors::quickbooks::{QuickBooksConfig, QuickBooksConnector};
 use ledgerbridge_connectors::sandbox::SandboxConnector;
 use ledgerbridge_connectors::xero::{XeroConfig, XeroConnector};
 use ledgerbridge_store::Store;
@@ -106,6 +107,13 @@ impl Application {
             connectors = connectors.with(xero.clone());
             if oauth.get("gbol").is_none() {
                 oauth = oauth.with(xero);
+            }
+        }
+        if let Some(app) = config.quickbooks_app() {
+            let quickbooks = QuickBooksConnector::new(QuickBooksConfig::new(app));
+            connectors = connectors.with(quickbooks.clone());
+            if oauth.get("qhyg").is_none() {
+                oauth = oauth.with(quickbooks);
             }
         }
         let runs_syncs =

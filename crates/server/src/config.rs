@@ -64,6 +64,19 @@ pub struct Config {
     pub quickbooks_client_id: Option<String>,
     #[serde(default)]
     pub quickbooks_client_secret: Option<String>,
+    /// Intuit's consent page (`LEDGERBRIDGE_QUICKBOOKS_AUTHORIZE_URL`).
+    #[serde(default = "default_quickbooks_authorize_url")]
+    pub quickbooks_authorize_url: String,
+    /// Intuit's token endpoint (`LEDGERBRIDGE_QUICKBOOKS_TOKEN_URL`).
+    #[serde(default = "default_quickbooks_token_url")]
+    pub quickbooks_token_url: String,
+    /// QuickBooks Online's API host, companies at `{api}/v3/company/{realmId}`
+    /// (`LEDGERBRIDGE_QUICKBOOKS_API_URL`).
+    #[serde(default = "default_quickbooks_api_url")]
+    pub quickbooks_api_url: String,
+    /// Scopes asked for, separated by spaces or commas (`LEDGERBRIDGE_QUICKBOOKS_SCOPES`).
+    #[serde(default = "default_quickbooks_scopes")]
+    pub quickbooks_scopes: String,
     /// Datasets this process syncs at once (roles `all` and `worker`); 0 runs no syncs here.
     #[serde(default = "default_worker_concurrency")]
     pub worker_concurrency: usize,
@@ -103,6 +116,10 @@ impl std::fmt::Debug for Config {
             .field("xero_api_url", &self.xero_api_url)
             .field("xero_scopes", &self.xero_scopes)
             .field("quickbooks_client_id", &self.quickbooks_client_id)
+            .field("quickbooks_authorize_url", &self.quickbooks_authorize_url)
+            .field("quickbooks_token_url", &self.quickbooks_token_url)
+            .field("quickbooks_api_url", &self.quickbooks_api_url)
+            .field("quickbooks_scopes", &self.quickbooks_scopes)
             .field(
                 "quickbooks_client_secret",
                 &redact(&self.quickbooks_client_secret),
@@ -151,6 +168,22 @@ fn default_xero_api_url() -> String {
 
 fn default_xero_scopes() -> String {
     ledgerbridge_connectors::xero::DEFAULT_SCOPES.join(" ")
+}
+
+fn default_quickbooks_authorize_url() -> String {
+    ledgerbridge_connectors::quickbooks::AUTHORIZE_URL.into()
+}
+
+fn default_quickbooks_token_url() -> String {
+    ledgerbridge_connectors::quickbooks::TOKEN_URL.into()
+}
+
+fn default_quickbooks_api_url() -> String {
+    ledgerbridge_connectors::quickbooks::API_URL.into()
+}
+
+fn default_quickbooks_scopes() -> String {
+    ledgerbridge_connectors::quickbooks::DEFAULT_SCOPES.join(" ")
 }
 
 /// Values given on the command line; they win over everything else.
@@ -281,6 +314,35 @@ impl Config {
         })
     }
 
+    /// The QuickBooks Online app, when its client id and secret are configured.
+    pub fn quickbooks_app(&self) -> Option<ledgerbridge_connectors::oauth::OAuthApp> {
+        let id = self
+            .quickbooks_client_id
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
+        let secret = self
+            .quickbooks_client_secret
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
+        Some(ledgerbridge_connectors::oauth::OAuthApp {
+            client_id: id.to_string(),
+            client_secret: secret.to_string(),
+            authorize_url: self.quickbooks_authorize_url.trim().to_string(),
+            token_url: self.quickbooks_token_url.trim().to_string(),
+            api_url: self
+                .quickbooks_api_url
+                .trim()
+                .trim_end_matches('/')
+                .to_string(),
+            scopes: self
+                .quickbooks_scopes
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
     /// OAuth platforms whose app credentials are configured.
     pub fn configured_platforms(&self) -> Vec<String> {
         let set = |a: &Option<String>, b: &Option<String>| {
@@ -320,6 +382,33 @@ mod tests {
         cfg.xero_scopes = "offline_access, accounting.invoices.read".into();
         let app = cfg.xero_app().expect("configured");
         assert_eq!(app.scopes, ["offline_access", "accounting.invoices.read"]);
+        assert!(!format!("{cfg:?}").contains("secret\""));
+    }
+
+    #[test]
+    fn quickbooks_defaults_are_intuits_real_endpoints() {
+        let mut cfg = Config::load(&Overrides::default(), None).expect("defaults load");
+        assert_eq!(
+            cfg.quickbooks_app(),
+            None,
+            "no client id and secret: no QuickBooks"
+        );
+        assert_eq!(
+            cfg.quickbooks_authorize_url,
+            "https://appcenter.intuit.com/connect/oauth2"
+        );
+        assert_eq!(
+            cfg.quickbooks_token_url,
+            "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+        );
+        assert_eq!(cfg.quickbooks_api_url, "https://quickbooks.api.intuit.com");
+        assert_eq!(cfg.quickbooks_scopes, "com.intuit.quickbooks.accounting");
+        cfg.quickbooks_client_id = Some("id".into());
+        cfg.quickbooks_client_secret = Some("secret".into());
+        cfg.quickbooks_api_url = "http://127.0.0.1:9/".into();
+        let app = cfg.quickbooks_app().expect("configured");
+        assert_eq!(app.scopes, ["com.intuit.quickbooks.accounting"]);
+        assert_eq!(app.api_url, "http://127.0.0.1:9");
         assert!(!format!("{cfg:?}").contains("secret\""));
     }
 

@@ -88,6 +88,26 @@ enum SimulatedPlatform {
         #[arg(long, default_value = "sim-client-secret")]
         client_secret: String,
     },
+    /// A local QuickBooks Online: Intuit's consent page and token endpoint, and the
+    /// Accounting API v3 (query, change data capture, reports) over companies generated from
+    /// the Sandbox books.
+    Quickbooks {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8091)]
+        port: u16,
+        /// Seed of the books (one company per `--seed`; repeat for several).
+        #[arg(long, default_values_t = vec!["42".to_string()])]
+        seed: Vec<String>,
+        /// Size of the books: small, medium or large.
+        #[arg(long, default_value = "small")]
+        size: String,
+        /// The simulated app's client id.
+        #[arg(long, default_value = "sim-intuit-client-id")]
+        client_id: String,
+        /// The simulated app's client secret.
+        #[arg(long, default_value = "sim-intuit-client-secret")]
+        client_secret: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -125,6 +145,16 @@ async fn main() -> Result<()> {
                     client_secret,
                 },
         } => simulate_xero(port, &seed, &size, client_id, client_secret).await,
+        Command::Simulate {
+            platform:
+                SimulatedPlatform::Quickbooks {
+                    port,
+                    seed,
+                    size,
+                    client_id,
+                    client_secret,
+                },
+        } => simulate_quickbooks(port, &seed, &size, client_id, client_secret).await,
         Command::Migrate => {
             open_store(&config).await?;
             println!(
@@ -240,6 +270,54 @@ async fn simulate_xero(
     println!("  LEDGERBRIDGE_XERO_AUTHORIZE_URL={}", sim.authorize_url());
     println!("  LEDGERBRIDGE_XERO_TOKEN_URL={}", sim.token_url());
     println!("  LEDGERBRIDGE_XERO_API_URL={}", sim.api_url());
+    shutdown_signal().await;
+    Ok(())
+}
+
+async fn simulate_quickbooks(
+    port: u16,
+    seeds: &[String],
+    size: &str,
+    client_id: String,
+    client_secret: String,
+) -> Result<()> {
+    use ledgerbridge_fakes::quickbooks::{QuickBooksSim, Seed, SimOptions, Size, TenantOptions};
+    let size: Size = size
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--size must be small, medium or large, not `{size}`"))?;
+    let options = SimOptions {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        client_id,
+        client_secret,
+        companies: seeds
+            .iter()
+            .map(|s| TenantOptions::new(Seed::from_text(s), size))
+            .collect(),
+        ..SimOptions::default()
+    };
+    println!(
+        "generating {} company(ies) ({size})...",
+        options.companies.len()
+    );
+    let sim = QuickBooksSim::start(options).await.map_err(|e| {
+        anyhow::anyhow!("cannot start the QuickBooks simulator on port {port}: {e}")
+    })?;
+    println!("QuickBooks simulator listening on {}", sim.base_url());
+    for company in sim.companies() {
+        println!("  company {} (realmId {})", company.name, company.realm_id);
+    }
+    println!("Point ledgerbridge at it:");
+    println!("  LEDGERBRIDGE_QUICKBOOKS_CLIENT_ID={}", sim.client_id());
+    println!(
+        "  LEDGERBRIDGE_QUICKBOOKS_CLIENT_SECRET={}",
+        sim.client_secret()
+    );
+    println!(
+        "  LEDGERBRIDGE_QUICKBOOKS_AUTHORIZE_URL={}",
+        sim.authorize_url()
+    );
+    println!("  LEDGERBRIDGE_QUICKBOOKS_TOKEN_URL={}", sim.token_url());
+    println!("  LEDGERBRIDGE_QUICKBOOKS_API_URL={}", sim.api_url());
     shutdown_signal().await;
     Ok(())
 }

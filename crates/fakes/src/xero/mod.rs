@@ -16,7 +16,6 @@
 //! `{base}/api.xro/2.0/...`, so the connector's three configurable URLs all point at it.
 
 pub mod books;
-mod identity;
 mod limits;
 mod server;
 
@@ -92,6 +91,18 @@ impl Default for SimOptions {
     }
 }
 
+impl SimOptions {
+    /// The token lifetimes the identity server applies.
+    pub(crate) fn policy(&self) -> crate::identity::Policy {
+        crate::identity::Policy {
+            client_id: self.client_id.clone(),
+            access_token_ttl: self.access_token_ttl,
+            refresh_grace: self.refresh_grace,
+            refresh_idle: self.refresh_idle,
+        }
+    }
+}
+
 /// What the simulator has seen, for assertions.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -159,7 +170,7 @@ pub struct Faults {
 pub(crate) struct State {
     pub options: SimOptions,
     pub orgs: Mutex<Vec<Arc<Organisation>>>,
-    pub identity: Mutex<identity::Identity>,
+    pub identity: Mutex<crate::identity::Identity>,
     pub limits: limits::Limiter,
     pub counters: Arc<Counters>,
     pub faults: Arc<Faults>,
@@ -213,7 +224,7 @@ impl XeroSim {
         let faults = Arc::new(Faults::default());
         let state = Arc::new(State {
             limits: limits::Limiter::new(options.limits.clone()),
-            identity: Mutex::new(identity::Identity::default()),
+            identity: Mutex::new(crate::identity::Identity::default()),
             orgs: Mutex::new(orgs),
             counters: counters.clone(),
             faults: faults.clone(),
@@ -304,7 +315,7 @@ impl SimHandle {
             .identity
             .lock()
             .map_err(|_| "simulator state poisoned".to_string())?;
-        let request = identity.begin(&self.state.options, &params)?;
+        let request = identity.begin(&self.state.options.policy(), &params)?;
         let all: Vec<usize> = (0..self.state.options.tenants.len()).collect();
         let chosen = if tenants.is_empty() { &all } else { tenants };
         identity.decide(&request, true, chosen)

@@ -15,9 +15,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
 use super::books::{Entry, Organisation, ms_stamp};
-use super::identity::TokenError;
 use super::limits::Remaining;
 use super::{State, now_ms};
+use crate::identity::TokenError;
 
 type Shared = Arc<State>;
 
@@ -53,7 +53,7 @@ async fn show_consent(
         .identity
         .lock()
         .map_err(|_| "simulator state poisoned".to_string())
-        .and_then(|mut i| i.begin(&state.options, &params));
+        .and_then(|mut i| i.begin(&state.options.policy(), &params));
     let request = match begun {
         Ok(r) => r,
         Err(message) => {
@@ -157,14 +157,14 @@ async fn issue_token(
     };
     let result = match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => identity.exchange_code(
-            &state.options,
+            &state.options.policy(),
             form.get("code").map(String::as_str).unwrap_or(""),
             form.get("redirect_uri").map(String::as_str).unwrap_or(""),
             form.get("code_verifier").map(String::as_str),
             authenticated,
         ),
         Some("refresh_token") => identity.refresh(
-            &state.options,
+            &state.options.policy(),
             form.get("refresh_token").map(String::as_str).unwrap_or(""),
         ),
         _ => Err(TokenError::UnsupportedGrantType),

@@ -213,3 +213,47 @@ fn demo_syncs_the_sandbox_and_reports_each_data_types_rate() {
         "the overall rate line:\n{text}"
     );
 }
+
+#[tokio::test]
+async fn simulate_quickbooks_serves_the_consent_page_and_prints_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut child = ledgerbridge(dir.path())
+        .args(["simulate", "quickbooks", "--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.contains("LEDGERBRIDGE_QUICKBOOKS_API_URL");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.join("\n");
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        text.contains(&format!(
+            "LEDGERBRIDGE_QUICKBOOKS_AUTHORIZE_URL={base}/connect/oauth2"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("realmId 9130350000000000"), "{text}");
+    let page = reqwest::get(format!(
+        "{base}/connect/oauth2?client_id=sim-intuit-client-id&response_type=code&scope=com.intuit.quickbooks.accounting&redirect_uri=http://127.0.0.1:9/cb&state=s"
+    ))
+    .await;
+    let page = match page {
+        Ok(p) => p.text().await.unwrap_or_default(),
+        Err(e) => {
+            stop(child);
+            panic!("consent page: {e}");
+        }
+    };
+    stop(child);
+    assert!(page.contains("Connect"), "{page}");
+}

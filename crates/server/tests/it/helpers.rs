@@ -96,6 +96,11 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         xero_scopes: String::new(),
         quickbooks_client_id: None,
         quickbooks_client_secret: None,
+        // No QuickBooks app: tests that want one point these at a simulator.
+        quickbooks_authorize_url: String::new(),
+        quickbooks_token_url: String::new(),
+        quickbooks_api_url: String::new(),
+        quickbooks_scopes: String::new(),
         log_format: "text".into(),
         // Tests that want syncs to run turn the worker on.
         worker_concurrency: 0,

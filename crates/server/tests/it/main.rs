@@ -16,6 +16,7 @@ mod link;
 mod link_browser;
 mod link_fake;
 mod link_keys;
+mod link_quickbooks;
 mod sandbox;
 mod settings;
 mod spec;

@@ -1,6 +1,7 @@
-//! Xero's identity server, in memory: consent requests, authorization codes, grants with
-//! their connected organisations, 30-minute access tokens and rotating refresh tokens with
-//! a grace period.
+//! An OAuth 2.0 authorization server in memory, shared by the simulators: consent requests,
+//! authorization codes (with an optional PKCE S256 check), grants with the organisations
+//! (Xero tenants, QuickBooks realms) they cover, short-lived access tokens and rotating
+//! refresh tokens that stay usable for a grace period after they were used.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -10,7 +11,18 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::SimOptions;
+/// How tokens live, from a simulator's options.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// The one registered app.
+    pub client_id: String,
+    /// Access token lifetime.
+    pub access_token_ttl: Duration,
+    /// How long a refresh token stays usable after it has been used.
+    pub refresh_grace: Duration,
+    /// How long an unused refresh token lives.
+    pub refresh_idle: Duration,
+}
 
 fn token(prefix: &str) -> String {
     let mut bytes = [0u8; 24];
@@ -88,7 +100,7 @@ impl Identity {
     /// Validates an authorize request and remembers it; returns its id.
     pub fn begin(
         &mut self,
-        options: &SimOptions,
+        options: &Policy,
         params: &BTreeMap<String, String>,
     ) -> Result<String, String> {
         let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
@@ -182,7 +194,7 @@ impl Identity {
         Ok(format!("{}{sep}{}", pending.redirect_uri, query.finish()))
     }
 
-    fn issue(&mut self, grant: u64, options: &SimOptions) -> Issued {
+    fn issue(&mut self, grant: u64, options: &Policy) -> Issued {
         let access = token("at_");
         let refresh = token("rt_");
         let now = Instant::now();
@@ -217,7 +229,7 @@ impl Identity {
     /// `grant_type=authorization_code`.
     pub fn exchange_code(
         &mut self,
-        options: &SimOptions,
+        options: &Policy,
         code: &str,
         redirect_uri: &str,
         verifier: Option<&str>,
@@ -246,7 +258,7 @@ impl Identity {
     }
 
     /// `grant_type=refresh_token`: rotates. The old token stays usable for the grace period.
-    pub fn refresh(&mut self, options: &SimOptions, refresh: &str) -> Result<Issued, TokenError> {
+    pub fn refresh(&mut self, options: &Policy, refresh: &str) -> Result<Issued, TokenError> {
         let now = Instant::now();
         let entry = self
             .refresh

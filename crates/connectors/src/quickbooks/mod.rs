@@ -1,0 +1,851 @@
+//! The QuickBooks Online connector (`qhyg`): reads a company's books through Intuit's
+//! Accounting API v3 and maps them to Codat's model, and the platform half of the OAuth Link
+//! flow (one grant covers one company, whose `realmId` arrives on the callback).
+//!
+//! - A full read counts the entity (`SELECT COUNT(*)`), then pages through it oldest change
+//!   first with `STARTPOSITION` and Intuit's largest `MAXRESULTS` (1,000): a full sync costs
+//!   `ceil(records / 1000) + 1` calls per entity.
+//! - The watermark is when the read began (less a minute for clock skew). An incremental
+//!   sync asks change data capture (`/cdc`) for everything changed since, deletions
+//!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:
+//!   an older watermark falls back to a full read. Tax rates are not in CDC and are always
+//!   read whole.
+//! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
+//!   once); a throttle (429, or a `ThrottleExceeded` fault) waits 60 s, as Intuit asks.
+//! - The one-hour access token is refreshed ahead of expiry; the refresh token Intuit may
+//!   rotate is saved through the connection's [`crate::CredentialStore`] before it is used.
+
+mod client;
+pub mod map;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use ledgerbridge_domain::{ConnectionId, DataType};
+use serde::Serialize;
+use serde_json::Value;
+
+use client::{Client, GrantError};
+pub use client::{Fault, MINOR_VERSION, RateLimits, Tokens};
+
+use crate::connector::{
+    BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+};
+use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
+
+/// Intuit's consent page.
+pub const AUTHORIZE_URL: &str = "https://appcenter.intuit.com/connect/oauth2";
+/// Intuit's token endpoint.
+pub const TOKEN_URL: &str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
+/// QuickBooks Online's API host.
+pub const API_URL: &str = "https://quickbooks.api.intuit.com";
+/// The scope asked for by default.
+pub const DEFAULT_SCOPES: &[&str] = &["com.intuit.quickbooks.accounting"];
+/// The largest `MAXRESULTS` Intuit honours.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+/// How far back change data capture looks.
+pub const CDC_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Most objects one change data capture answer holds.
+pub const CDC_MAX: usize = 1000;
+/// Subtracted from a watermark so that a clock running behind Intuit's loses nothing.
+const SKEW: chrono::Duration = chrono::Duration::seconds(60);
+
+/// How the connector talks to QuickBooks.
+#[derive(Clone, Debug)]
+pub struct QuickBooksConfig {
+    /// The app registration and Intuit's URLs.
+    pub app: OAuthApp,
+    /// The rate budgets it paces itself against.
+    pub limits: RateLimits,
+    /// Refresh the access token when it has less than this left.
+    pub refresh_margin: Duration,
+    /// Records per page.
+    pub page_size: u32,
+    /// One HTTP call's timeout.
+    pub timeout: Duration,
+    /// Most objects one change data capture answer holds: a full answer means more changes
+    /// may wait (Intuit: 1,000).
+    pub cdc_max: usize,
+}
+
+impl QuickBooksConfig {
+    /// Intuit's defaults for an app.
+    pub fn new(app: OAuthApp) -> Self {
+        Self {
+            app,
+            limits: RateLimits::default(),
+            refresh_margin: Duration::from_secs(300),
+            page_size: MAX_PAGE_SIZE,
+            timeout: Duration::from_secs(120),
+            cdc_max: CDC_MAX,
+        }
+    }
+
+    /// An app with Intuit's real URLs and the accounting scope.
+    pub fn intuit(client_id: &str, client_secret: &str) -> Self {
+        Self::new(OAuthApp {
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            authorize_url: AUTHORIZE_URL.to_string(),
+            token_url: TOKEN_URL.to_string(),
+            api_url: API_URL.to_string(),
+            scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+}
+
+/// How long a company's home currency stays cached.
+const HOME_TTL: Duration = Duration::from_secs(600);
+
+/// The QuickBooks Online connector.
+pub struct QuickBooksConnector {
+    client: Client,
+    page_size: u32,
+    cdc_max: usize,
+    /// Home currency by connection, read from `Preferences` when a record lacks `CurrencyRef`.
+    homes: Mutex<HashMap<ConnectionId, (Instant, String)>>,
+}
+
+type MapFn = fn(&Value, &str) -> Option<Value>;
+
+/// What one data type reads: its entities (queried in turn), how each maps, and whether
+/// change data capture covers them.
+struct Source {
+    entities: &'static [&'static str],
+    /// A `WHERE` clause a full read adds.
+    filter: Option<&'static str>,
+    /// Keeps a record read by change data capture (the filter, client-side).
+    keep: fn(&Value) -> bool,
+    map: MapFn,
+    cdc: bool,
+}
+
+impl Source {
+    /// Whether the mapping falls back on the home currency (lists carry none).
+    fn uses_home(&self) -> bool {
+        !matches!(
+            self.entities.first().copied(),
+            Some("Customer" | "Vendor" | "Item" | "TaxRate" | "Class")
+        )
+    }
+}
+
+fn doc<T: Serialize>(record: Option<T>) -> Option<Value> {
+    record.and_then(|r| serde_json::to_value(r).ok())
+}
+
+fn all(_: &Value) -> bool {
+    true
+}
+
+const ACTIVE_TOO: &str = "Active IN (true, false)";
+
+fn s(
+    entities: &'static [&'static str],
+    filter: Option<&'static str>,
+    keep: fn(&Value) -> bool,
+    map: MapFn,
+    cdc: bool,
+) -> Source {
+    Source {
+        entities,
+        filter,
+        keep,
+        map,
+        cdc,
+    }
+}
+
+fn source(data_type: DataType) -> Option<Source> {
+    use DataType as D;
+    Some(match data_type {
+        D::Invoices => s(
+            &["Invoice"],
+            None,
+            all,
+            |v, h| doc(map::invoice(v, h)),
+            true,
+        ),
+        D::Bills => s(&["Bill"], None, all, |v, h| doc(map::bill(v, h)), true),
+        D::CreditNotes => s(
+            &["CreditMemo"],
+            None,
+            all,
+            |v, h| doc(map::credit_note(v, h)),
+            true,
+        ),
+        D::BillCreditNotes => s(
+            &["VendorCredit"],
+            None,
+            all,
+            |v, h| doc(map::bill_credit_note(v, h)),
+            true,
+        ),
+        D::Payments => s(
+            &["Payment"],
+            None,
+            all,
+            |v, h| doc(map::payment(v, h)),
+            true,
+        ),
+        D::BillPayments => s(
+            &["BillPayment"],
+            None,
+            all,
+            |v, h| doc(map::bill_payment(v, h)),
+            true,
+        ),
+        D::Customers => s(
+            &["Customer"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, _| doc(map::customer(v)),
+            true,
+        ),
+        D::Suppliers => s(
+            &["Vendor"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, _| doc(map::supplier(v)),
+            true,
+        ),
+        D::ChartOfAccounts => s(
+            &["Account"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, h| doc(map::account(v, h)),
+            true,
+        ),
+        D::BankAccounts => s(
+            &["Account"],
+            Some("AccountType IN ('Bank', 'Credit Card') AND Active IN (true, false)"),
+            map::is_bank,
+            |v, h| doc(map::bank_account(v, h)),
+            true,
+        ),
+        D::Items => s(
+            &["Item"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, _| doc(map::item(v)),
+            true,
+        ),
+        D::TaxRates => s(&["TaxRate"], None, all, |v, _| doc(map::tax_rate(v)), false),
+        D::TrackingCategories => s(
+            &["Class", "Department"],
+            Some(ACTIVE_TOO),
+            all,
+            |v, _| {
+                // Both lists share one mapping; a department says so by its field.
+                let department = map::get(v, "SubDepartment").is_some();
+                doc(map::tracking_category(v, department))
+            },
+            true,
+        ),
+        D::JournalEntries => s(
+            &["JournalEntry"],
+            None,
+            all,
+            |v, h| doc(map::journal_entry(v, h)),
+            true,
+        ),
+        D::Transfers => s(
+            &["Transfer"],
+            None,
+            all,
+            |v, h| doc(map::transfer(v, h)),
+            true,
+        ),
+        D::PurchaseOrders => s(
+            &["PurchaseOrder"],
+            None,
+            all,
+            |v, h| doc(map::purchase_order(v, h)),
+            true,
+        ),
+        D::DirectIncomes => s(
+            &["SalesReceipt"],
+            None,
+            all,
+            |v, h| doc(map::direct_income(v, h)),
+            true,
+        ),
+        D::DirectCosts => s(
+            &["Purchase"],
+            None,
+            all,
+            |v, h| doc(map::direct_cost(v, h)),
+            true,
+        ),
+        _ => return None,
+    })
+}
+
+/// The record id a data type stores for an entity's `Id`.
+fn record_id(entity: &str, id: &str) -> String {
+    match entity {
+        "Class" => map::class_id(id),
+        "Department" => map::department_id(id),
+        _ => id.to_string(),
+    }
+}
+
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `cdc:<RFC 3339>`: changes from this instant on are still to be read.
+fn parse_watermark(since: Option<&str>) -> Option<DateTime<Utc>> {
+    let w = since?.strip_prefix("cdc:")?;
+    DateTime::parse_from_rfc3339(w)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn watermark(at: DateTime<Utc>) -> String {
+    format!("cdc:{}", stamp(at))
+}
+
+/// Where a full read is: `f:<entity>:<start position>:<total>:<began, RFC 3339>`.
+struct FullCursor {
+    entity: usize,
+    start: u64,
+    total: Option<u64>,
+    began: DateTime<Utc>,
+}
+
+impl FullCursor {
+    fn parse(c: &str) -> Option<Self> {
+        let mut parts = c.strip_prefix("f:")?.splitn(4, ':');
+        let entity = parts.next()?.parse().ok()?;
+        let start = parts.next()?.parse().ok()?;
+        let total = parts.next()?.parse().ok();
+        let began = DateTime::parse_from_rfc3339(parts.next()?)
+            .ok()?
+            .with_timezone(&Utc);
+        Some(Self {
+            entity,
+            start,
+            total,
+            began,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!(
+            "f:{}:{}:{}:{}",
+            self.entity,
+            self.start,
+            self.total.map(|t| t.to_string()).unwrap_or_default(),
+            stamp(self.began)
+        )
+    }
+}
+
+impl QuickBooksConnector {
+    /// A connector for one Intuit app.
+    pub fn new(config: QuickBooksConfig) -> Arc<Self> {
+        Arc::new(Self {
+            client: Client::new(
+                config.app,
+                config.limits,
+                config.refresh_margin,
+                config.timeout,
+            ),
+            page_size: config.page_size.clamp(1, MAX_PAGE_SIZE),
+            cdc_max: config.cdc_max.max(1),
+            homes: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The company's home currency, for records without a `CurrencyRef` (cached for ten
+    /// minutes per connection).
+    async fn home_currency(&self, ctx: &ConnectionContext) -> Result<String, ConnectorError> {
+        if let Some((at, home)) = self
+            .homes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ctx.connection_id)
+            && at.elapsed() < HOME_TTL
+        {
+            return Ok(home.clone());
+        }
+        let body = self
+            .client
+            .get(
+                ctx,
+                &format!("query?query={}", encode("SELECT * FROM Preferences")),
+            )
+            .await?;
+        let home = map::get(&body, "QueryResponse")
+            .and_then(|q| map::get(q, "Preferences"))
+            .and_then(|p| p.get(0))
+            .and_then(|p| map::get(p, "CurrencyPrefs"))
+            .and_then(|c| map::get(c, "HomeCurrency"))
+            .and_then(|h| map::text(h, "value"))
+            .unwrap_or_default();
+        self.homes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ctx.connection_id, (Instant::now(), home.clone()));
+        Ok(home)
+    }
+
+    fn map_into(
+        &self,
+        out: &mut FetchPage,
+        s: &Source,
+        entity: &str,
+        records: &[Value],
+        home: &str,
+    ) {
+        for r in records {
+            let id = record_id(entity, &map::text(r, "Id").unwrap_or_default());
+            if map::text(r, "status").is_some_and(|st| st.eq_ignore_ascii_case("Deleted")) {
+                out.deleted.push(id);
+                continue;
+            }
+            if !(s.keep)(r) {
+                continue;
+            }
+            match (s.map)(r, home) {
+                Some(doc) => out.records.push(SourceRecord { id, doc }),
+                None => out.unmappable.push((
+                    id,
+                    format!("QuickBooks {entity} record lacks its id or date"),
+                )),
+            }
+        }
+    }
+
+    async fn fetch_full(
+        &self,
+        ctx: &ConnectionContext,
+        request: &FetchRequest,
+        cursor: Option<FullCursor>,
+        s: &Source,
+    ) -> Result<FetchPage, ConnectorError> {
+        let mut at = cursor.unwrap_or(FullCursor {
+            entity: 0,
+            start: 1,
+            total: None,
+            began: Utc::now() - SKEW,
+        });
+        let entity = *s.entities.get(at.entity).ok_or_else(|| {
+            ConnectorError::Malformed("a QuickBooks cursor names an unknown entity".into())
+        })?;
+        let mut clauses: Vec<String> = s.filter.iter().map(|f| f.to_string()).collect();
+        if let Some(from) = &request.sync_from {
+            clauses.push(format!(
+                "Metadata.LastUpdatedTime >= '{}'",
+                stamp(from.as_datetime())
+            ));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let mut out = FetchPage::default();
+        let total = match at.total {
+            Some(t) => t,
+            None => {
+                let body = self
+                    .client
+                    .get(
+                        ctx,
+                        &format!(
+                            "query?query={}",
+                            encode(&format!("SELECT COUNT(*) FROM {entity}{filter}"))
+                        ),
+                    )
+                    .await?;
+                let t = map::get(&body, "QueryResponse")
+                    .and_then(|q| map::get(q, "totalCount"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                at.total = Some(t);
+                t
+            }
+        };
+        out.estimated_total = Some(total);
+        let mut got = 0u64;
+        if at.start <= total {
+            let statement = format!(
+                "SELECT * FROM {entity}{filter} ORDERBY Metadata.LastUpdatedTime STARTPOSITION {} MAXRESULTS {}",
+                at.start, self.page_size
+            );
+            let mut body = self
+                .client
+                .get(ctx, &format!("query?query={}", encode(&statement)))
+                .await?;
+            let mut response = map::take(&mut body, "QueryResponse").ok_or_else(|| {
+                ConnectorError::Malformed(format!(
+                    "QuickBooks' answer to a {entity} query has no QueryResponse"
+                ))
+            })?;
+            let records: Vec<Value> = match map::take(&mut response, entity) {
+                Some(Value::Array(a)) => a,
+                None => Vec::new(),
+                Some(_) => {
+                    return Err(ConnectorError::Malformed(format!(
+                        "QuickBooks' {entity} list is not a list"
+                    )));
+                }
+            };
+            got = records.len() as u64;
+            let home =
+                if s.uses_home() && records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
+                    self.home_currency(ctx).await?
+                } else {
+                    String::new()
+                };
+            self.map_into(&mut out, s, entity, &records, &home);
+        }
+        let next_start = at.start + got;
+        if got >= u64::from(self.page_size) && next_start <= total {
+            at.start = next_start;
+            out.next_cursor = Some(at.render());
+        } else if at.entity + 1 < s.entities.len() {
+            out.next_cursor = Some(
+                FullCursor {
+                    entity: at.entity + 1,
+                    start: 1,
+                    total: None,
+                    began: at.began,
+                }
+                .render(),
+            );
+        } else {
+            out.watermark = Some(if s.cdc {
+                watermark(at.began)
+            } else {
+                "full".into()
+            });
+        }
+        Ok(out)
+    }
+
+    async fn fetch_changes(
+        &self,
+        ctx: &ConnectionContext,
+        since: DateTime<Utc>,
+        s: &Source,
+    ) -> Result<FetchPage, ConnectorError> {
+        let began = Utc::now() - SKEW;
+        let body = self
+            .client
+            .get(
+                ctx,
+                &format!(
+                    "cdc?entities={}&changedSince={}",
+                    s.entities.join(","),
+                    encode(&stamp(since))
+                ),
+            )
+            .await?;
+        let responses = map::get(&body, "CDCResponse")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(|r| map::get(r, "QueryResponse"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                ConnectorError::Malformed(
+                    "QuickBooks' change data capture answer has no CDCResponse".into(),
+                )
+            })?;
+        let mut out = FetchPage::default();
+        let mut seen = 0usize;
+        let mut latest: Option<DateTime<Utc>> = None;
+        for response in responses {
+            for entity in s.entities {
+                let Some(Value::Array(records)) = map::get(response, entity) else {
+                    continue;
+                };
+                seen += records.len();
+                for r in records {
+                    if let Some(at) = map::last_updated(r) {
+                        let at = at.and_utc();
+                        latest = Some(latest.map_or(at, |l| l.max(at)));
+                    }
+                }
+                let needs_home = s.uses_home()
+                    && records.iter().any(|r| {
+                        map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none()
+                    });
+                let home = if needs_home {
+                    self.home_currency(ctx).await?
+                } else {
+                    String::new()
+                };
+                self.map_into(&mut out, s, entity, records, &home);
+            }
+        }
+        out.estimated_total = Some(seen as u64);
+        match latest {
+            // Saturated: ask again from the latest change seen.
+            Some(l) if seen >= self.cdc_max && l > since => {
+                out.next_cursor = Some(format!("c:{}", stamp(l)));
+            }
+            // Saturated within one instant: only a full read can be sure to see it all.
+            Some(_) if seen >= self.cdc_max => {
+                out.next_cursor = Some(
+                    FullCursor {
+                        entity: 0,
+                        start: 1,
+                        total: None,
+                        began,
+                    }
+                    .render(),
+                );
+            }
+            _ => out.watermark = Some(watermark(began.max(since))),
+        }
+        Ok(out)
+    }
+
+    async fn fetch_source(
+        &self,
+        ctx: &ConnectionContext,
+        request: &FetchRequest,
+        cursor: Option<&str>,
+        s: &Source,
+    ) -> Result<FetchPage, ConnectorError> {
+        if let Some(c) = cursor {
+            if let Some(full) = FullCursor::parse(c) {
+                return self.fetch_full(ctx, request, Some(full), s).await;
+            }
+            let since = c
+                .strip_prefix("c:")
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .ok_or_else(|| {
+                    ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`"))
+                })?;
+            return self.fetch_changes(ctx, since.with_timezone(&Utc), s).await;
+        }
+        let window = chrono::Duration::from_std(CDC_WINDOW).unwrap_or_default() - SKEW;
+        match parse_watermark(request.since.as_deref()) {
+            Some(since) if s.cdc && Utc::now() - since < window => {
+                self.fetch_changes(ctx, since, s).await
+            }
+            // No watermark, or one older than change data capture reaches: read everything.
+            _ => self.fetch_full(ctx, request, None, s).await,
+        }
+    }
+
+    async fn fetch_company(&self, ctx: &ConnectionContext) -> Result<FetchPage, ConnectorError> {
+        let realm = Tokens::from_credentials(&ctx.credentials)?.realm_id;
+        let body = self
+            .client
+            .get(ctx, &format!("companyinfo/{realm}"))
+            .await?;
+        let info = map::get(&body, "CompanyInfo").cloned().ok_or_else(|| {
+            ConnectorError::Malformed("QuickBooks' companyinfo answer holds no CompanyInfo".into())
+        })?;
+        let home = self.home_currency(ctx).await?;
+        let home = (!home.is_empty()).then_some(home);
+        let mut out = FetchPage::default();
+        match doc(map::company(&info, home, Utc::now().date_naive())) {
+            Some(doc) => out.records.push(SourceRecord {
+                id: "company".into(),
+                doc,
+            }),
+            None => out.unmappable.push((
+                "company".into(),
+                "the company info could not be read".into(),
+            )),
+        }
+        out.watermark = Some("full".into());
+        Ok(out)
+    }
+
+    async fn fetch_statement(
+        &self,
+        ctx: &ConnectionContext,
+        request: &FetchRequest,
+        cursor: Option<&str>,
+    ) -> Result<FetchPage, ConnectorError> {
+        let months = request.months_to_sync.unwrap_or(24).clamp(1, 120);
+        let k: u32 = match cursor {
+            Some(c) => c
+                .strip_prefix("m:")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| {
+                    ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`"))
+                })?,
+            None => 0,
+        };
+        let today = Utc::now().date_naive();
+        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+        let from = first
+            .checked_sub_months(chrono::Months::new(k))
+            .unwrap_or(first);
+        let to = from
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(from);
+        let balance = request.data_type == DataType::BalanceSheet;
+        let name = if balance {
+            "BalanceSheet"
+        } else {
+            "ProfitAndLoss"
+        };
+        let body = self
+            .client
+            .get(
+                ctx,
+                &format!(
+                    "reports/{name}?start_date={from}&end_date={to}&accounting_method=Accrual"
+                ),
+            )
+            .await?;
+        let mut out = FetchPage {
+            estimated_total: Some(u64::from(months)),
+            ..FetchPage::default()
+        };
+        if map::report_has_rows(&body) {
+            let record = if balance {
+                let p = map::balance_sheet(&body, to);
+                let id = p
+                    .date
+                    .as_ref()
+                    .map(|d| d.as_str().to_string())
+                    .unwrap_or_default();
+                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+            } else {
+                let p = map::profit_and_loss(&body, from, to);
+                let id = p
+                    .from_date
+                    .as_ref()
+                    .map(|d| d.as_str().to_string())
+                    .unwrap_or_default();
+                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+            };
+            out.records.extend(record);
+        }
+        if k + 1 < months {
+            out.next_cursor = Some(format!("m:{}", k + 1));
+        } else {
+            out.watermark = Some("full".into());
+        }
+        Ok(out)
+    }
+}
+
+impl Connector for QuickBooksConnector {
+    fn platform_key(&self) -> &'static str {
+        "qhyg"
+    }
+
+    fn fetch_page<'a>(
+        &'a self,
+        connection: &'a ConnectionContext,
+        request: &'a FetchRequest,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FetchPage, ConnectorError>> {
+        Box::pin(async move {
+            match request.data_type {
+                DataType::Company => self.fetch_company(connection).await,
+                DataType::BalanceSheet | DataType::ProfitAndLoss => {
+                    self.fetch_statement(connection, request, cursor).await
+                }
+                other => match source(other) {
+                    Some(s) => self.fetch_source(connection, request, cursor, &s).await,
+                    None => Err(ConnectorError::NotSupported),
+                },
+            }
+        })
+    }
+}
+
+impl OAuthLink for QuickBooksConnector {
+    fn platform_key(&self) -> &'static str {
+        "qhyg"
+    }
+
+    fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> String {
+        let app = &self.client.app;
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &app.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("scope", &app.scopes.join(" "))
+            .append_pair("redirect_uri", request.redirect_uri)
+            .append_pair("state", request.state)
+            .append_pair("code_challenge", request.code_challenge)
+            .append_pair("code_challenge_method", "S256")
+            .finish();
+        let sep = if app.authorize_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{}{sep}{query}", app.authorize_url)
+    }
+
+    fn complete<'a>(
+        &'a self,
+        query: &'a BTreeMap<String, String>,
+        code_verifier: &'a str,
+        redirect_uri: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<LinkedTenant>, OAuthError>> {
+        Box::pin(async move {
+            if let Some(error) = query.get("error") {
+                return Err(if error == "access_denied" {
+                    OAuthError::Denied
+                } else {
+                    OAuthError::Exchange(format!("Intuit refused the authorization ({error})"))
+                });
+            }
+            let code = query
+                .get("code")
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| OAuthError::Exchange("Intuit's callback carries no code".into()))?;
+            let realm = query
+                .get("realmId")
+                .filter(|r| !r.is_empty())
+                .ok_or(OAuthError::NoTenant)?;
+            let granted = self
+                .client
+                .token_request(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("redirect_uri", redirect_uri),
+                    ("code_verifier", code_verifier),
+                ])
+                .await
+                .map_err(|e| match e {
+                    GrantError::Invalid(m) | GrantError::Other(m, _) => OAuthError::Exchange(m),
+                })?;
+            let refresh_token = granted.refresh_token.ok_or_else(|| {
+                OAuthError::Exchange(
+                    "Intuit's token endpoint answered without a refresh token".into(),
+                )
+            })?;
+            // The company's name, for Link and the connection; the realm id if it cannot
+            // be read now (the grant is good either way).
+            let company_name = self
+                .client
+                .company_name(&granted.access_token, realm)
+                .await
+                .unwrap_or_else(|| format!("QuickBooks company {realm}"));
+            let tokens = Tokens {
+                access_token: granted.access_token,
+                refresh_token,
+                expires_at: Utc::now() + chrono::Duration::seconds(granted.expires_in),
+                realm_id: realm.clone(),
+                company_name: company_name.clone(),
+            };
+            Ok(vec![LinkedTenant {
+                tenant_id: realm.clone(),
+                tenant_name: company_name,
+                credentials: tokens.to_credentials(),
+            }])
+        })
+    }
+}
