@@ -21,6 +21,10 @@ use ledgerbridge_connectors::{ConnectionContext, Connector, FetchRequest, Memory
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
 use ledgerbridge_fakes::xero::{Limits, SimHandle, SimOptions, Size, TenantOptions, XeroSim};
 
+/// The allocator of the `ledgerbridge` binary, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REDIRECT: &str = "http://127.0.0.1:9/cb";
 
 async fn linked(

@@ -123,6 +123,11 @@ enum ApiKeyAction {
     Delete { id: String },
 }
 
+/// mimalloc: the sync path builds and drops many small JSON trees, where glibc's allocator
+/// spent about a fifth of the CPU (docs/benchmarks.md, "Xero connector").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
