@@ -219,10 +219,7 @@ pub async fn enforce_rate_limits(
     if quota == 0 {
         return Ok(next.run(req).await);
     }
-    match limits
-        .take(&state.store, &key_limits, key, today)
-        .await?
-    {
+    match limits.take(&state.store, &key_limits, key, today).await? {
         Decision::Allowed { remaining } => {
             let mut resp = next.run(req).await;
             set_headers(resp.headers_mut(), quota, remaining, &reset);

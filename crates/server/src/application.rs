@@ -184,9 +184,7 @@ impl Application {
 
     /// The address of the private metrics listener, when metrics are on.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.metrics
-            .as_ref()
-            .and_then(|(l, _)| l.local_addr().ok())
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// The address actually bound (useful with port 0).
@@ -270,7 +268,9 @@ impl Application {
             }
         };
         if tokio::time::timeout(grace, background).await.is_err() {
-            tracing::warn!("background work did not stop within the shutdown timeout; its leases expire on their own");
+            tracing::warn!(
+                "background work did not stop within the shutdown timeout; its leases expire on their own"
+            );
         }
         trigger.abort();
         self.store.close().await;

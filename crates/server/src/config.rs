@@ -125,32 +125,136 @@ fn setting(key: &'static str, default: impl Into<String>, doc: &'static str) -> 
 /// a test keeps them equal).
 pub fn settings() -> Vec<Setting> {
     vec![
-        setting("role", "all", "Which parts this process runs: `all` (API and workers), `api` or `worker` (the last two need PostgreSQL). Also `serve --role`."),
-        setting("addr", "127.0.0.1:8080", "Address the public API listens on. Also `--addr`."),
-        setting("data_dir", "./data", "Directory of the SQLite database and the generated master key file. Also `--data-dir`."),
-        setting("database_url", "", "`sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means `{data_dir}/ledgerbridge.db`. Also `--database-url`."),
-        setting("public_url", "", "Base of every URL handed out (Link, redirects, logos); empty means `http://{addr}`."),
-        setting("api_key", "", "An extra accepted API key, for automation (secret)."),
-        setting("master_key", "", "Base64 of the 32-byte key that encrypts secrets at rest (secret); empty means `{data_dir}/secret.key`, created on first start."),
-        setting("previous_master_keys", "", "Comma-separated older master keys that still decrypt what they sealed, during a rotation (secret)."),
-        setting("secret_key", "", "Older name of `master_key`, still honoured (secret)."),
-        setting("worker_concurrency", default_worker_concurrency().to_string(), "Datasets this process syncs at once (roles `all` and `worker`); 0 runs no syncs here."),
-        setting("log_format", default_log_format(), "`text` (human-readable) or `json` log lines on stderr. Levels come from `RUST_LOG`."),
-        setting("metrics_addr", "", "Private address of the Prometheus `/metrics` listener (e.g. `127.0.0.1:9090`); empty means no metrics. Never the public port."),
-        setting("rate_limit_daily_quota", default_rate_limit_daily_quota().to_string(), "Requests each API key may make per UTC day, shared by every node on the database; 0 means no quota."),
-        setting("rate_limit_concurrency", default_rate_limit_concurrency().to_string(), "Requests of one API key in flight at once on one node; 0 means no limit."),
-        setting("request_timeout_secs", default_request_timeout_secs().to_string(), "Seconds a request may take before it is answered `503`."),
-        setting("max_body_bytes", default_max_body_bytes().to_string(), "Largest request body accepted, in bytes; bigger ones get `413`."),
-        setting("shutdown_timeout_secs", default_shutdown_timeout_secs().to_string(), "On SIGTERM or Ctrl-C, seconds to wait for in-flight requests and running syncs to finish before exiting."),
-        setting("webhooks_allow_private", "false", "Deliver webhooks to loopback and private addresses: local development and tests only."),
-        setting("xero_client_id", "", "Client id of your Xero app; with the secret, enables Xero."),
-        setting("xero_client_secret", "", "Client secret of your Xero app (secret)."),
-        setting("xero_authorize_url", default_xero_authorize_url(), "Xero's consent page."),
-        setting("xero_token_url", default_xero_token_url(), "Xero's token endpoint."),
-        setting("xero_api_url", default_xero_api_url(), "Xero's API host (tenants at `/connections`, accounting at `/api.xro/2.0`)."),
-        setting("xero_scopes", default_xero_scopes(), "Scopes asked of Xero, separated by spaces or commas."),
-        setting("quickbooks_client_id", "", "Client id of your QuickBooks Online app."),
-        setting("quickbooks_client_secret", "", "Client secret of your QuickBooks Online app (secret)."),
+        setting(
+            "role",
+            "all",
+            "Which parts this process runs: `all` (API and workers), `api` or `worker` (the last two need PostgreSQL). Also `serve --role`.",
+        ),
+        setting(
+            "addr",
+            "127.0.0.1:8080",
+            "Address the public API listens on. Also `--addr`.",
+        ),
+        setting(
+            "data_dir",
+            "./data",
+            "Directory of the SQLite database and the generated master key file. Also `--data-dir`.",
+        ),
+        setting(
+            "database_url",
+            "",
+            "`sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means `{data_dir}/ledgerbridge.db`. Also `--database-url`.",
+        ),
+        setting(
+            "public_url",
+            "",
+            "Base of every URL handed out (Link, redirects, logos); empty means `http://{addr}`.",
+        ),
+        setting(
+            "api_key",
+            "",
+            "An extra accepted API key, for automation (secret).",
+        ),
+        setting(
+            "master_key",
+            "",
+            "Base64 of the 32-byte key that encrypts secrets at rest (secret); empty means `{data_dir}/secret.key`, created on first start.",
+        ),
+        setting(
+            "previous_master_keys",
+            "",
+            "Comma-separated older master keys that still decrypt what they sealed, during a rotation (secret).",
+        ),
+        setting(
+            "secret_key",
+            "",
+            "Older name of `master_key`, still honoured (secret).",
+        ),
+        setting(
+            "worker_concurrency",
+            default_worker_concurrency().to_string(),
+            "Datasets this process syncs at once (roles `all` and `worker`); 0 runs no syncs here.",
+        ),
+        setting(
+            "log_format",
+            default_log_format(),
+            "`text` (human-readable) or `json` log lines on stderr. Levels come from `RUST_LOG`.",
+        ),
+        setting(
+            "metrics_addr",
+            "",
+            "Private address of the Prometheus `/metrics` listener (e.g. `127.0.0.1:9090`); empty means no metrics. Never the public port.",
+        ),
+        setting(
+            "rate_limit_daily_quota",
+            default_rate_limit_daily_quota().to_string(),
+            "Requests each API key may make per UTC day, shared by every node on the database; 0 means no quota.",
+        ),
+        setting(
+            "rate_limit_concurrency",
+            default_rate_limit_concurrency().to_string(),
+            "Requests of one API key in flight at once on one node; 0 means no limit.",
+        ),
+        setting(
+            "request_timeout_secs",
+            default_request_timeout_secs().to_string(),
+            "Seconds a request may take before it is answered `503`.",
+        ),
+        setting(
+            "max_body_bytes",
+            default_max_body_bytes().to_string(),
+            "Largest request body accepted, in bytes; bigger ones get `413`.",
+        ),
+        setting(
+            "shutdown_timeout_secs",
+            default_shutdown_timeout_secs().to_string(),
+            "On SIGTERM or Ctrl-C, seconds to wait for in-flight requests and running syncs to finish before exiting.",
+        ),
+        setting(
+            "webhooks_allow_private",
+            "false",
+            "Deliver webhooks to loopback and private addresses: local development and tests only.",
+        ),
+        setting(
+            "xero_client_id",
+            "",
+            "Client id of your Xero app; with the secret, enables Xero.",
+        ),
+        setting(
+            "xero_client_secret",
+            "",
+            "Client secret of your Xero app (secret).",
+        ),
+        setting(
+            "xero_authorize_url",
+            default_xero_authorize_url(),
+            "Xero's consent page.",
+        ),
+        setting(
+            "xero_token_url",
+            default_xero_token_url(),
+            "Xero's token endpoint.",
+        ),
+        setting(
+            "xero_api_url",
+            default_xero_api_url(),
+            "Xero's API host (tenants at `/connections`, accounting at `/api.xro/2.0`).",
+        ),
+        setting(
+            "xero_scopes",
+            default_xero_scopes(),
+            "Scopes asked of Xero, separated by spaces or commas.",
+        ),
+        setting(
+            "quickbooks_client_id",
+            "",
+            "Client id of your QuickBooks Online app.",
+        ),
+        setting(
+            "quickbooks_client_secret",
+            "",
+            "Client secret of your QuickBooks Online app (secret).",
+        ),
     ]
 }
 
@@ -460,7 +564,10 @@ mod tests {
             .map(str::trim)
             .filter(|f| !f.is_empty() && !f.contains(['}', ' ']))
         {
-            assert!(keys.iter().any(|k| k == field), "`{field}` is missing from settings()");
+            assert!(
+                keys.iter().any(|k| k == field),
+                "`{field}` is missing from settings()"
+            );
         }
     }
 

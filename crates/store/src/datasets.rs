@@ -512,12 +512,11 @@ impl Store {
         let sql = format!(
             "SELECT                (SELECT COUNT(*) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NULL),                (SELECT COUNT(*) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NOT NULL),                (SELECT MIN(claimed) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NOT NULL),                (SELECT COUNT(*) FROM outbox_messages WHERE status = 'Pending')"
         );
-        let (waiting, running, oldest, webhooks): (i64, i64, Option<String>, i64) =
-            read_pool!(self, pool => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                    .fetch_one(pool)
-                    .await?
-            });
+        let (waiting, running, oldest, webhooks): (i64, i64, Option<String>, i64) = read_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_one(pool)
+                .await?
+        });
         let oldest_lease_age = oldest
             .as_deref()
             .and_then(Timestamp::parse)

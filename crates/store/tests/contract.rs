@@ -470,11 +470,20 @@ async fn quota_reservations_never_exceed_the_quota() {
     assert_eq!(g.granted, 0, "spent");
     assert_eq!(s.quota_used(&key, day).await.expect("used"), 10);
     // Another key and another day are counted apart.
-    let g = s.reserve_quota(&"cd".repeat(32), day, 3, 10).await.expect("reserve");
+    let g = s
+        .reserve_quota(&"cd".repeat(32), day, 3, 10)
+        .await
+        .expect("reserve");
     assert_eq!((g.granted, g.used), (3, 3));
-    let g = s.reserve_quota(&key, "2026-11-30", 1, 10).await.expect("reserve");
+    let g = s
+        .reserve_quota(&key, "2026-11-30", 1, 10)
+        .await
+        .expect("reserve");
     assert_eq!((g.granted, g.used), (1, 1));
-    assert_eq!(s.forget_quota_before("2026-11-30").await.expect("forget"), 2);
+    assert_eq!(
+        s.forget_quota_before("2026-11-30").await.expect("forget"),
+        2
+    );
     assert_eq!(s.quota_used(&key, day).await.expect("used"), 0);
     assert_eq!(s.quota_used(&key, "2026-11-30").await.expect("used"), 1);
 

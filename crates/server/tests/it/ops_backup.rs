@@ -33,7 +33,10 @@ async fn a_backup_under_write_load_restores_into_a_fresh_data_dir() {
         .create_company(json!({"name": "Backed Up Ltd", "platformType": "mqjo"}))
         .await;
     let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"].as_str().expect("conn").to_string();
+    let conn = c["dataConnections"][0]["id"]
+        .as_str()
+        .expect("conn")
+        .to_string();
     let (s, linked) = app
         .call(
             Method::PUT,

@@ -69,13 +69,19 @@ async fn json_logs_carry_spans_and_never_a_secret() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
     let (_, secret) = app
-        .get(&format!("/webhooks/{}/secret", hook["id"].as_str().expect("id")))
+        .get(&format!(
+            "/webhooks/{}/secret",
+            hook["id"].as_str().expect("id")
+        ))
         .await;
     let webhook_secret = secret["secret"].as_str().expect("secret").to_string();
     // A rejected request (its error is logged with the correlation id it answers with).
     let (s, err) = app.get("/companies/not-a-uuid").await;
     assert!(s.is_client_error(), "{err}");
-    let correlation_id = err["correlationId"].as_str().expect("correlationId").to_string();
+    let correlation_id = err["correlationId"]
+        .as_str()
+        .expect("correlationId")
+        .to_string();
     app.wait_for_syncs(&company).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     server.terminate();
@@ -106,8 +112,7 @@ async fn json_logs_carry_spans_and_never_a_secret() {
         lines.iter().any(|l| {
             l["spans"].as_array().is_some_and(|spans| {
                 spans.iter().any(|s| {
-                    s["name"] == name
-                        && value.map_or(s.get(field).is_some(), |v| s[field] == v)
+                    s["name"] == name && value.map_or(s.get(field).is_some(), |v| s[field] == v)
                 })
             })
         })

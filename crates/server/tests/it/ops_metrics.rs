@@ -13,9 +13,7 @@ use crate::webhooks_receiver::Receiver;
 fn sum_series(text: &str, name: &str, labels: &[&str]) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter(|l| {
-            l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} "))
-        })
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
         .filter(|l| labels.iter().all(|lab| l.contains(lab)))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
@@ -81,9 +79,15 @@ async fn a_sandbox_sync_and_a_webhook_delivery_move_the_counters() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let after = loop {
         let text = scrape(&app).await;
-        if sum_series(&text, "ledgerbridge_webhook_attempts_total", &["outcome=\"delivered\""])
-            > sum_series(&before, "ledgerbridge_webhook_attempts_total", &["outcome=\"delivered\""])
-            || std::time::Instant::now() > deadline
+        if sum_series(
+            &text,
+            "ledgerbridge_webhook_attempts_total",
+            &["outcome=\"delivered\""],
+        ) > sum_series(
+            &before,
+            "ledgerbridge_webhook_attempts_total",
+            &["outcome=\"delivered\""],
+        ) || std::time::Instant::now() > deadline
         {
             break text;
         }
@@ -95,11 +99,18 @@ async fn a_sandbox_sync_and_a_webhook_delivery_move_the_counters() {
             sum_series(&before, name, labels),
             sum_series(&after, name, labels),
         );
-        assert!(a > b, "{name}{labels:?} did not move ({b} -> {a}):\n{after}");
+        assert!(
+            a > b,
+            "{name}{labels:?} did not move ({b} -> {a}):\n{after}"
+        );
     };
     moved(
         "ledgerbridge_http_requests_total",
-        &["route=\"/companies/{companyId}\"", "method=\"GET\"", "status=\"200\""],
+        &[
+            "route=\"/companies/{companyId}\"",
+            "method=\"GET\"",
+            "status=\"200\"",
+        ],
     );
     moved(
         "ledgerbridge_http_request_duration_seconds_count",
@@ -134,6 +145,9 @@ async fn a_sandbox_sync_and_a_webhook_delivery_move_the_counters() {
     assert!(after.contains("ledgerbridge_queue_oldest_lease_age_seconds"));
     assert!(after.contains("ledgerbridge_db_pool_connections{"));
     // Labels stay bounded: no company or connection id in any series.
-    assert!(!after.contains(&company), "a company id leaked into a label");
+    assert!(
+        !after.contains(&company),
+        "a company id leaked into a label"
+    );
     assert!(!after.contains(conn), "a connection id leaked into a label");
 }

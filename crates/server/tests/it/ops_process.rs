@@ -76,7 +76,10 @@ impl Server {
 
     /// The SQLite database URL of the server.
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.data_dir.join("ledgerbridge.db").display())
+        format!(
+            "sqlite://{}",
+            self.data_dir.join("ledgerbridge.db").display()
+        )
     }
 
     /// Sends SIGTERM.

@@ -21,9 +21,7 @@ impl SlowRequest {
     /// Sends the head and the first half of `body` to `base` (`http://host:port`).
     pub async fn start(base: &str, auth: &str, path: &str, body: &str) -> Self {
         let host = base.trim_start_matches("http://");
-        let mut stream = tokio::net::TcpStream::connect(host)
-            .await
-            .expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -113,7 +111,10 @@ async fn a_client_over_its_quota_gets_429_and_another_is_unaffected() {
             Some(expected_remaining.to_string().as_str())
         );
         let reset = reset.expect("X-Rate-Limit-Reset");
-        assert!(reset.ends_with("00:00:00 GMT"), "resets at midnight UTC: {reset}");
+        assert!(
+            reset.ends_with("00:00:00 GMT"),
+            "resets at midnight UTC: {reset}"
+        );
         assert_eq!(retry, None, "no Retry-After while within the quota");
     }
     for _ in 0..2 {
@@ -139,7 +140,9 @@ async fn a_client_over_its_quota_gets_429_and_another_is_unaffected() {
     assert_eq!(limit.as_deref(), Some("5"));
     assert_eq!(remaining.as_deref(), Some("4"));
     // Public routes are not counted.
-    let (s, _) = app.call_with_auth(reqwest::Method::GET, "/health", None, None).await;
+    let (s, _) = app
+        .call_with_auth(reqwest::Method::GET, "/health", None, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
 }
 

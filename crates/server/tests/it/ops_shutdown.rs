@@ -76,7 +76,11 @@ async fn sigterm_finishes_requests_hands_leases_back_and_loses_nothing() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let exit = server.wait_exit(Duration::from_secs(15)).await;
-    assert!(exit.success(), "clean exit: {exit:?}\n{}", server.log_text());
+    assert!(
+        exit.success(),
+        "clean exit: {exit:?}\n{}",
+        server.log_text()
+    );
     let log = server.log_text();
     assert!(log.contains("sync worker stopped"), "{log}");
     assert!(log.contains("webhook dispatcher stopped"), "{log}");
@@ -91,7 +95,11 @@ async fn sigterm_finishes_requests_hands_leases_back_and_loses_nothing() {
     assert_eq!(check, "ok");
     drop(c);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM companies WHERE name = 'Started Before SIGTERM'").await,
+        count(
+            &db,
+            "SELECT COUNT(*) FROM companies WHERE name = 'Started Before SIGTERM'"
+        )
+        .await,
         1
     );
     drop(server);
