@@ -43,6 +43,11 @@ impl SlowRequest {
     /// Sends the rest of the body and returns the status and the raw response.
     pub async fn finish(mut self) -> (u16, String) {
         self.stream.write_all(&self.rest).await.expect("rest");
+        self.response().await
+    }
+
+    /// Reads the response without sending the rest of the body.
+    pub async fn response(mut self) -> (u16, String) {
         let mut out = Vec::new();
         tokio::time::timeout(Duration::from_secs(30), self.stream.read_to_end(&mut out))
             .await
@@ -207,4 +212,30 @@ async fn a_client_over_its_concurrency_gets_429_until_a_request_ends() {
     );
     let (s, _, body) = get_companies(&app, &app.auth).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn request_bodies_and_durations_are_bounded() {
+    let app = TestApp::spawn_with(|c| {
+        c.max_body_bytes = 1024;
+        c.request_timeout_secs = 1;
+    })
+    .await;
+    let big = json!({"name": "x".repeat(2048)});
+    let (s, body) = app.post("/companies", big).await;
+    assert_error(s, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, body) = app.post("/companies", json!({"name": "Small"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    // A request whose body never finishes is answered 503 after the timeout.
+    let started = std::time::Instant::now();
+    let body = json!({"name": "Never Finished"}).to_string();
+    let stuck = SlowRequest::start(&app.base, &app.auth, "/companies", &body).await;
+    let (status, text) = stuck.response().await;
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("took too long"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let (s, list) = app.get("/companies?query=name%3DNever%20Finished").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list["totalResults"], 0, "nothing half-written: {list}");
 }
