@@ -4,7 +4,7 @@
 #   off: no metrics listener (no recorder: every metric call is a no-op), RUST_LOG=warn
 #        (request spans disabled)
 #   on:  LEDGERBRIDGE_METRICS_ADDR set (Prometheus recorder installed, every request counted
-#        and timed), RUST_LOG=info (a span per request with its correlation id), scraped
+#        and timed), the default log filter `info` (a span per request with its correlation id), scraped
 #        once a second during the load
 # ROUNDS times each (off, on, off, on, ...), each round on a fresh server and data dir.
 #
@@ -79,13 +79,15 @@ run_mode() {
     port="$(free_port)"
     data="$WORK/$mode-$round"
     mkdir -p "$data"
-    local level=warn
+    # off: RUST_LOG=warn; on: RUST_LOG unset, i.e. the production default filter
+    # (info,sqlx=warn,tower_http=warn).
+    local log=(RUST_LOG=warn)
     if [ "$mode" = on ]; then
         metrics_port="$(free_port)"
         extra=(LEDGERBRIDGE_METRICS_ADDR="127.0.0.1:$metrics_port")
-        level=info
+        log=(-u RUST_LOG)
     fi
-    env "${UNSET_LB[@]}" LEDGERBRIDGE_API_KEY="$API_KEY" RUST_LOG="$level" "${extra[@]}" \
+    env "${UNSET_LB[@]}" "${log[@]}" LEDGERBRIDGE_API_KEY="$API_KEY" "${extra[@]}" \
         "$BIN" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
     SERVER_PID=$!
     local base="http://127.0.0.1:$port" deadline=$((SECONDS + 60))

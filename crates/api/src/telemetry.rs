@@ -1,6 +1,9 @@
 //! Per-request telemetry: one span per request carrying its `correlationId`, the HTTP metrics
 //! (by route *template*, so labels stay bounded), and the request timeout.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -47,16 +50,14 @@ fn method_label(method: &Method) -> &'static str {
 pub async fn observe_request(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = method_label(req.method());
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let id = new_correlation_id();
     let span = tracing::info_span!(
         "request",
         correlation_id = %id,
         method,
-        route = %route,
+        route,
         status = tracing::field::Empty,
     );
     let response = CORRELATION_ID
@@ -64,21 +65,61 @@ pub async fn observe_request(req: Request, next: Next) -> Response {
         .await;
     let status = response.status().as_u16();
     span.record("status", status);
-    let elapsed = start.elapsed().as_secs_f64();
-    metrics::histogram!(
-        "ledgerbridge_http_request_duration_seconds",
-        "method" => method,
-        "route" => route.clone(),
-    )
-    .record(elapsed);
-    metrics::counter!(
-        "ledgerbridge_http_requests_total",
-        "method" => method,
-        "route" => route,
-        "status" => status_label(status),
-    )
-    .increment(1);
+    if METRICS_ON.load(Ordering::Relaxed) {
+        let series = http_series(method, route, status);
+        series.duration.record(start.elapsed().as_secs_f64());
+        series.requests.increment(1);
+    }
     response
+}
+
+/// Whether a metrics recorder is installed ([`enable_http_metrics`]); until then requests
+/// are not counted at all.
+static METRICS_ON: AtomicBool = AtomicBool::new(false);
+
+/// The handles of one HTTP series, registered once and reused by every request.
+struct HttpSeries {
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+type SeriesByRoute = HashMap<String, HashMap<(&'static str, u16), Arc<HttpSeries>>>;
+
+static SERIES: LazyLock<RwLock<SeriesByRoute>> = LazyLock::new(Default::default);
+
+/// Turns HTTP request metrics on: call once the process's metrics recorder is installed
+/// (handles registered before would be the no-op recorder's).
+pub fn enable_http_metrics() {
+    METRICS_ON.store(true, Ordering::Relaxed);
+}
+
+/// The series of a method, route template and status: looked up in a small map (routes are
+/// templates, so it stays bounded) instead of building and hashing a labelled key per request.
+fn http_series(method: &'static str, route: &str, status: u16) -> Arc<HttpSeries> {
+    if let Ok(map) = SERIES.read()
+        && let Some(s) = map.get(route).and_then(|m| m.get(&(method, status)))
+    {
+        return s.clone();
+    }
+    let series = Arc::new(HttpSeries {
+        requests: metrics::counter!(
+            "ledgerbridge_http_requests_total",
+            "method" => method,
+            "route" => route.to_string(),
+            "status" => status_label(status),
+        ),
+        duration: metrics::histogram!(
+            "ledgerbridge_http_request_duration_seconds",
+            "method" => method,
+            "route" => route.to_string(),
+        ),
+    });
+    let mut map = SERIES.write().unwrap_or_else(|e| e.into_inner());
+    map.entry(route.to_string())
+        .or_default()
+        .entry((method, status))
+        .or_insert(series)
+        .clone()
 }
 
 /// Status codes as static labels (no allocation on the hot path).

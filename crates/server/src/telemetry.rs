@@ -53,6 +53,7 @@ pub fn prometheus() -> Result<PrometheusHandle> {
         .install_recorder()
         .context("cannot install the Prometheus recorder")?;
     let _ = HANDLE.set(handle.clone());
+    ledgerbridge_api::telemetry::enable_http_metrics();
     Ok(handle)
 }
 
