@@ -58,13 +58,11 @@ pub async fn observe_request(req: Request, next: Next) -> Response {
         correlation_id = %id,
         method,
         route,
-        status = tracing::field::Empty,
     );
     let response = CORRELATION_ID
-        .scope(id, next.run(req).instrument(span.clone()))
+        .scope(id, next.run(req).instrument(span))
         .await;
     let status = response.status().as_u16();
-    span.record("status", status);
     if METRICS_ON.load(Ordering::Relaxed) {
         let series = http_series(method, route, status);
         series.duration.record(start.elapsed().as_secs_f64());
