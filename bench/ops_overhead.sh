@@ -104,17 +104,24 @@ run_mode() {
         SCRAPER_PID=$!
     fi
     log "round $round, metrics+tracing $mode: wrk GET /companies/{id}, $CONNECTIONS connections, $DURATION"
+    local cpu_before cpu_after
+    cpu_before="$(cpu_ticks "$SERVER_PID")"
     LB_AUTH="$AUTH" LB_METHOD=GET LB_BODY="" \
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "$base/companies/$id" \
         >"$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
+    cpu_after="$(cpu_ticks "$SERVER_PID")"
     if [ "$mode" = on ]; then
         curl -s "http://127.0.0.1:$metrics_port/metrics" >"$data/metrics.txt"
         grep -q 'ledgerbridge_http_requests_total{.*route="/companies/{companyId}"' "$data/metrics.txt" \
             || die "the metrics listener did not count the load"
     fi
     stop_server
-    grep '^WRK_RESULT ' "$data/wrk.txt" | tail -n 1 | cut -d' ' -f2-
+    echo "$(grep '^WRK_RESULT ' "$data/wrk.txt" | tail -n 1 | cut -d' ' -f2-) cpu_ticks=$((cpu_after - cpu_before))"
 }
+
+# utime + stime of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+CLK_TCK="$(getconf CLK_TCK)"
 
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
@@ -125,22 +132,27 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-python3 - "$RESULTS" "$CONNECTIONS" "$DURATION" "$ROUNDS" <<'PY'
+python3 - "$RESULTS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$CLK_TCK" <<'PY'
 import statistics, sys
 rows = {"off": [], "on": []}
 for line in open(sys.argv[1]):
     mode, *fields = line.split()
-    rows[mode].append({k: float(v) for k, v in (f.split("=") for f in fields)})
+    r = {k: float(v) for k, v in (f.split("=") for f in fields)}
+    # Server CPU time per request, in microseconds: what the machine's other load does not move.
+    r["cpu_us"] = r["cpu_ticks"] * 1e6 / float(sys.argv[5]) / r["requests"]
+    rows[mode].append(r)
 def cell(mode, key, scale=1.0):
     return statistics.median(r[key] for r in rows[mode]) / scale
-print(f"| metrics + tracing | rounds | median req/s | each round req/s | p50 ms | p99 ms | errors |")
-print("|---|---:|---:|---|---:|---:|---:|")
+print(f"| metrics + tracing | rounds | median server CPU µs/request | each round µs | median req/s | each round req/s | p50 ms | p99 ms | errors |")
+print("|---|---:|---:|---|---:|---|---:|---:|---:|")
 for mode in ("off", "on"):
     each = ", ".join(f"{r['rps']:,.0f}" for r in rows[mode])
+    each_cpu = ", ".join(f"{r['cpu_us']:.1f}" for r in rows[mode])
     errors = sum(r["non2xx"] + r["socket_errors"] for r in rows[mode])
-    print(f"| {mode} | {len(rows[mode])} | {cell(mode, 'rps'):,.0f} | {each} | "
+    print(f"| {mode} | {len(rows[mode])} | {cell(mode, 'cpu_us'):.1f} | {each_cpu} | {cell(mode, 'rps'):,.0f} | {each} | "
           f"{cell(mode, 'p50_us', 1000):.2f} | {cell(mode, 'p99_us', 1000):.2f} | {errors:.0f} |")
 off, on = cell("off", "rps"), cell("on", "rps")
-print(f"\ncost of metrics + tracing: {(off - on) / off * 100:.1f}% of median req/s "
-      f"({sys.argv[2]} connections, {sys.argv[3]} per round)")
+coff, con = cell("off", "cpu_us"), cell("on", "cpu_us")
+print(f"\ncost of metrics + tracing: {(con - coff) / coff * 100:.1f}% more server CPU per request (median), "
+      f"{(off - on) / off * 100:.1f}% fewer req/s (median) ({sys.argv[2]} connections, {sys.argv[3]} per round)")
 PY
