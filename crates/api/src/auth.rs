@@ -119,10 +119,11 @@ pub fn key_from_header(value: &str) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-/// Middleware: rejects requests without an accepted key with 401.
+/// Middleware: rejects requests without an accepted key with 401; tells the rate limits
+/// which key an accepted request used.
 pub async fn require_api_key(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let key = req
@@ -134,6 +135,8 @@ pub async fn require_api_key(
     if !state.keys.accepts(&state.store, &key).await? {
         return Err(ApiError::unauthorized());
     }
+    req.extensions_mut()
+        .insert(crate::rate_limit::ApiKeyHash(digest(&key)));
     Ok(next.run(req).await)
 }
 

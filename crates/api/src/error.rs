@@ -108,7 +108,7 @@ impl From<QueryError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let correlation_id = uuid::Uuid::new_v4().simple().to_string();
+        let correlation_id = crate::telemetry::correlation_id();
         match &self.internal {
             Some(detail) => {
                 tracing::error!(%correlation_id, status = self.status.as_u16(), %detail, "request failed")

@@ -12,12 +12,15 @@ pub mod extract;
 pub mod link;
 pub mod openapi;
 mod present;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod telemetry;
 
 use std::any::Any;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -140,6 +143,11 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(accounting::routes())
         .merge(routes::accounting_documents::routes())
+        // Layers run outside-in from the last added: the key is checked, then its limits.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::enforce_rate_limits,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_key,
@@ -154,15 +162,23 @@ pub fn router(state: AppState) -> Router {
         .route("/static/logos/{file}", get(docs::logo))
         .merge(link::routes());
 
+    let timeout = state.request_timeout;
+    let body_limit = state.max_body_bytes;
     Router::new()
         .merge(api)
         .merge(public)
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            timeout,
+            telemetry::enforce_timeout,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(telemetry::observe_request))
 }
 
 /// Only `/health` and `/ready`: what a worker-role process serves.
@@ -173,6 +189,7 @@ pub fn health_router(state: AppState) -> Router {
         .fallback(unknown_route)
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(telemetry::observe_request))
 }
 
 async fn unknown_route(method: Method, uri: Uri) -> ApiError {

@@ -9,6 +9,7 @@ use ledgerbridge_store::Store;
 use ledgerbridge_store::crypto::SecretBox;
 
 use crate::auth::ApiKeyCache;
+use crate::rate_limit::{RateLimitConfig, RateLimits};
 
 /// What the API needs from configuration.
 #[derive(Clone, Debug)]
@@ -26,6 +27,12 @@ pub struct ApiConfig {
     pub webhooks_allow_private: bool,
     /// The OAuth half of each platform Link can send owners to.
     pub oauth: OAuthLinks,
+    /// Each API key's daily quota and concurrency.
+    pub rate_limits: RateLimitConfig,
+    /// Longest a request may take before it is answered `503`.
+    pub request_timeout: std::time::Duration,
+    /// Largest request body accepted (bigger ones get `413`).
+    pub max_body_bytes: usize,
 }
 
 /// The [`OAuthLink`] of each OAuth platform, by platform key. A platform without one cannot
@@ -66,6 +73,9 @@ pub struct Inner {
     pub secrets: SecretBox,
     pub webhooks_allow_private: bool,
     pub oauth: OAuthLinks,
+    pub rate_limits: RateLimits,
+    pub request_timeout: std::time::Duration,
+    pub max_body_bytes: usize,
 }
 
 impl std::ops::Deref for AppState {
@@ -100,6 +110,9 @@ impl AppState {
             secrets: config.secrets,
             webhooks_allow_private: config.webhooks_allow_private,
             oauth: config.oauth,
+            rate_limits: RateLimits::new(config.rate_limits),
+            request_timeout: config.request_timeout,
+            max_body_bytes: config.max_body_bytes,
         })))
     }
 

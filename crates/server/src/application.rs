@@ -1,11 +1,12 @@
 //! `Application::build` wires configuration, storage and the router; `main` and the
 //! integration tests both start ledgerbridge through it.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use ledgerbridge_api::rate_limit::RateLimitConfig;
 use ledgerbridge_api::{ApiConfig, AppState, OAuthLinks};
 use ledgerbridge_connectors::quickbooks::{QuickBooksConfig, QuickBooksConnector};
 use ledgerbridge_connectors::sandbox::SandboxConnector;
@@ -32,6 +33,10 @@ pub struct Application {
     /// The webhook dispatcher, in roles `all` and `worker`.
     dispatcher: Option<Dispatcher>,
     public_url: String,
+    /// The private Prometheus listener and its router, when `metrics_addr` is set.
+    metrics: Option<(TcpListener, axum::Router)>,
+    /// How long a shutdown waits for requests and syncs to finish.
+    shutdown_timeout: std::time::Duration,
     /// A key generated on this start because none existed; shown once.
     pub generated_api_key: Option<String>,
 }
@@ -87,6 +92,12 @@ impl Application {
             clock,
             oauth,
         } = seams;
+        // The recorder goes in before anything records, so no early series is lost.
+        let prometheus = if config.metrics_addr.trim().is_empty() {
+            None
+        } else {
+            Some(crate::telemetry::prometheus()?)
+        };
         let store = open_store(&config).await?;
         let generated_api_key = bootstrap_api_key(&store, &config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -144,9 +155,28 @@ impl Application {
                 secrets,
                 webhooks_allow_private: config.webhooks_allow_private,
                 oauth,
+                rate_limits: RateLimitConfig {
+                    daily_quota: config.rate_limit_daily_quota,
+                    concurrency: config.rate_limit_concurrency,
+                },
+                request_timeout: std::time::Duration::from_secs(config.request_timeout_secs.max(1)),
+                max_body_bytes: config.max_body_bytes,
             },
         )
         .await?;
+        let metrics = match prometheus {
+            None => None,
+            Some(handle) => {
+                let addr = config.metrics_addr.trim();
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+                Some((
+                    listener,
+                    crate::telemetry::metrics_router(handle, store.clone()),
+                ))
+            }
+        };
         let router = match config.role {
             Role::All | Role::Api => ledgerbridge_api::router(state),
             Role::Worker => ledgerbridge_api::health_router(state),
@@ -158,8 +188,15 @@ impl Application {
             worker,
             dispatcher,
             public_url,
+            metrics,
+            shutdown_timeout: std::time::Duration::from_secs(config.shutdown_timeout_secs),
             generated_api_key,
         })
+    }
+
+    /// The address of the private metrics listener, when metrics are on.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// The address actually bound (useful with port 0).
@@ -174,38 +211,80 @@ impl Application {
         &self.public_url
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests and closes the database.
+    /// Serves until `shutdown` resolves. Then, at once: the listeners stop accepting and
+    /// in-flight requests finish, the sync worker stops at its datasets' next page boundary
+    /// and hands every lease back, the webhook dispatcher lets each current delivery finish and
+    /// hands its messages back, and the database closes. Whatever has not finished within the
+    /// shutdown timeout is abandoned (transactions roll back; leases expire).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let trigger = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
         let scheduler = self.worker.as_ref().map(|_| {
             tokio::spawn(run_scheduler(
                 self.store.clone(),
                 SCHEDULER_INTERVAL,
-                worker_stopped.clone(),
+                stopped.clone(),
             ))
         });
         let dispatcher = self
             .dispatcher
-            .map(|d| tokio::spawn(d.run(worker_stopped.clone())));
-        let worker = self.worker.map(|w| tokio::spawn(w.run(worker_stopped)));
+            .map(|d| tokio::spawn(d.run(stopped.clone())));
+        let worker = self.worker.map(|w| tokio::spawn(w.run(stopped.clone())));
+        let metrics = self.metrics.map(|(listener, router)| {
+            tokio::spawn(
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(until_stopped(stopped.clone()))
+                    .into_future(),
+            )
+        });
+        let grace = self.shutdown_timeout;
+        let deadline = {
+            let stopped = stopped.clone();
+            async move {
+                until_stopped(stopped).await;
+                tokio::time::sleep(grace).await;
+            }
+        };
         let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
-        // The worker finishes its current page and hands its leases back before the database
-        // closes.
-        let _ = stop_worker.send(true);
-        if let Some(w) = worker {
-            let _ = w.await;
+            .with_graceful_shutdown(until_stopped(stopped.clone()))
+            .into_future();
+        let served = tokio::select! {
+            r = served => r,
+            () = deadline => {
+                tracing::warn!(seconds = grace.as_secs(), "requests still running at the end of the shutdown timeout are dropped");
+                Ok(())
+            }
+        };
+        // Background tasks saw the same signal; wait for them within what is left of the grace.
+        let background = async {
+            if let Some(w) = worker {
+                let _ = w.await;
+            }
+            if let Some(s) = scheduler {
+                let _ = s.await;
+            }
+            if let Some(d) = dispatcher {
+                let _ = d.await;
+            }
+            if let Some(m) = metrics {
+                let _ = m.await;
+            }
+        };
+        if tokio::time::timeout(grace, background).await.is_err() {
+            tracing::warn!(
+                "background work did not stop within the shutdown timeout; its leases expire on their own"
+            );
         }
-        if let Some(s) = scheduler {
-            let _ = s.await;
-        }
-        if let Some(d) = dispatcher {
-            let _ = d.await;
-        }
+        trigger.abort();
         self.store.close().await;
         served?;
         Ok(())

@@ -91,6 +91,235 @@ pub struct Config {
     /// and the replay window (`LEDGERBRIDGE_WEBHOOKS_RETENTION_DAYS`).
     #[serde(default = "default_webhooks_retention_days")]
     pub webhooks_retention_days: u32,
+    /// Where Prometheus scrapes `/metrics` (e.g. `127.0.0.1:9090`); empty means no metrics.
+    /// Never the public port.
+    #[serde(default)]
+    pub metrics_addr: String,
+    /// Requests each API key may make per UTC day, over all nodes; 0 means no quota.
+    #[serde(default = "default_rate_limit_daily_quota")]
+    pub rate_limit_daily_quota: u64,
+    /// Requests of one API key in flight at once on one node; 0 means no limit.
+    #[serde(default = "default_rate_limit_concurrency")]
+    pub rate_limit_concurrency: u32,
+    /// Seconds a request may take before it is answered `503`.
+    #[serde(default = "default_request_timeout_secs")]
+    pub request_timeout_secs: u64,
+    /// Largest request body accepted, in bytes (bigger ones get `413`).
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// On SIGTERM, seconds to wait for in-flight requests and running syncs before exiting.
+    #[serde(default = "default_shutdown_timeout_secs")]
+    pub shutdown_timeout_secs: u64,
+}
+
+/// One setting of the configuration reference: its TOML key (the environment variable is
+/// `LEDGERBRIDGE_` and the key in capitals), its default and what it does.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    pub key: &'static str,
+    /// Empty when the setting has no value unless given.
+    pub default: String,
+    pub doc: &'static str,
+}
+
+impl Setting {
+    /// The environment variable that sets it.
+    pub fn env(&self) -> String {
+        format!("LEDGERBRIDGE_{}", self.key.to_ascii_uppercase())
+    }
+}
+
+fn setting(key: &'static str, default: impl Into<String>, doc: &'static str) -> Setting {
+    Setting {
+        key,
+        default: default.into(),
+        doc,
+    }
+}
+
+/// Every setting, in the order the reference lists them. [`Config::load`] takes its defaults
+/// from here, and `ledgerbridge config reference` prints it (docs/deploy.md holds that output;
+/// a test keeps them equal).
+pub fn settings() -> Vec<Setting> {
+    vec![
+        setting(
+            "role",
+            "all",
+            "Which parts this process runs: `all` (API and workers), `api` or `worker` (the last two need PostgreSQL). Also `serve --role`.",
+        ),
+        setting(
+            "addr",
+            "127.0.0.1:8080",
+            "Address the public API listens on. Also `--addr`.",
+        ),
+        setting(
+            "data_dir",
+            "./data",
+            "Directory of the SQLite database and the generated master key file. Also `--data-dir`.",
+        ),
+        setting(
+            "database_url",
+            "",
+            "`sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means `{data_dir}/ledgerbridge.db`. Also `--database-url`.",
+        ),
+        setting(
+            "public_url",
+            "",
+            "Base of every URL handed out (Link, redirects, logos); empty means `http://{addr}`.",
+        ),
+        setting(
+            "api_key",
+            "",
+            "An extra accepted API key, for automation (secret).",
+        ),
+        setting(
+            "master_key",
+            "",
+            "Base64 of the 32-byte key that encrypts secrets at rest (secret); empty means `{data_dir}/secret.key`, created on first start.",
+        ),
+        setting(
+            "previous_master_keys",
+            "",
+            "Comma-separated older master keys that still decrypt what they sealed, during a rotation (secret).",
+        ),
+        setting(
+            "secret_key",
+            "",
+            "Older name of `master_key`, still honoured (secret).",
+        ),
+        setting(
+            "worker_concurrency",
+            default_worker_concurrency().to_string(),
+            "Datasets this process syncs at once (roles `all` and `worker`); 0 runs no syncs here.",
+        ),
+        setting(
+            "log_format",
+            default_log_format(),
+            "`text` (human-readable) or `json` log lines on stderr. Levels come from `RUST_LOG`.",
+        ),
+        setting(
+            "metrics_addr",
+            "",
+            "Private address of the Prometheus `/metrics` listener (e.g. `127.0.0.1:9090`); empty means no metrics. Never the public port.",
+        ),
+        setting(
+            "rate_limit_daily_quota",
+            default_rate_limit_daily_quota().to_string(),
+            "Requests each API key may make per UTC day, shared by every node on the database; 0 means no quota.",
+        ),
+        setting(
+            "rate_limit_concurrency",
+            default_rate_limit_concurrency().to_string(),
+            "Requests of one API key in flight at once on one node; 0 means no limit.",
+        ),
+        setting(
+            "request_timeout_secs",
+            default_request_timeout_secs().to_string(),
+            "Seconds a request may take before it is answered `503`.",
+        ),
+        setting(
+            "max_body_bytes",
+            default_max_body_bytes().to_string(),
+            "Largest request body accepted, in bytes; bigger ones get `413`.",
+        ),
+        setting(
+            "shutdown_timeout_secs",
+            default_shutdown_timeout_secs().to_string(),
+            "On SIGTERM or Ctrl-C, seconds to wait for in-flight requests and running syncs to finish before exiting.",
+        ),
+        setting(
+            "webhooks_allow_private",
+            "false",
+            "Deliver webhooks to loopback and private addresses: local development and tests only.",
+        ),
+        setting(
+            "webhooks_retention_days",
+            default_webhooks_retention_days().to_string(),
+            "Days delivered and failed webhook messages, their attempts and events are kept (the delivery log and the replay window).",
+        ),
+        setting(
+            "xero_client_id",
+            "",
+            "Client id of your Xero app; with the secret, enables Xero.",
+        ),
+        setting(
+            "xero_client_secret",
+            "",
+            "Client secret of your Xero app (secret).",
+        ),
+        setting(
+            "xero_authorize_url",
+            default_xero_authorize_url(),
+            "Xero's consent page.",
+        ),
+        setting(
+            "xero_token_url",
+            default_xero_token_url(),
+            "Xero's token endpoint.",
+        ),
+        setting(
+            "xero_api_url",
+            default_xero_api_url(),
+            "Xero's API host (tenants at `/connections`, accounting at `/api.xro/2.0`).",
+        ),
+        setting(
+            "xero_scopes",
+            default_xero_scopes(),
+            "Scopes asked of Xero, separated by spaces or commas.",
+        ),
+        setting(
+            "quickbooks_client_id",
+            "",
+            "Client id of your QuickBooks Online app.",
+        ),
+        setting(
+            "quickbooks_client_secret",
+            "",
+            "Client secret of your QuickBooks Online app (secret).",
+        ),
+        setting(
+            "quickbooks_authorize_url",
+            default_quickbooks_authorize_url(),
+            "Intuit's consent page.",
+        ),
+        setting(
+            "quickbooks_token_url",
+            default_quickbooks_token_url(),
+            "Intuit's token endpoint.",
+        ),
+        setting(
+            "quickbooks_api_url",
+            default_quickbooks_api_url(),
+            "QuickBooks Online's API host (`/v3/company/{realmId}/...`).",
+        ),
+        setting(
+            "quickbooks_scopes",
+            default_quickbooks_scopes(),
+            "Scopes asked of Intuit, separated by spaces or commas.",
+        ),
+    ]
+}
+
+/// The configuration reference as a Markdown table (`ledgerbridge config reference`).
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "| TOML key | Environment variable | Default | What it does |\n|---|---|---|---|\n",
+    );
+    for s in settings() {
+        let default = if s.default.is_empty() {
+            "(none)".to_string()
+        } else {
+            format!("`{}`", s.default)
+        };
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} |\n",
+            s.key,
+            s.env(),
+            default,
+            s.doc.replace('|', "\\|")
+        ));
+    }
+    out
 }
 
 impl std::fmt::Debug for Config {
@@ -101,6 +330,12 @@ impl std::fmt::Debug for Config {
             .field("worker_concurrency", &self.worker_concurrency)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("webhooks_retention_days", &self.webhooks_retention_days)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("rate_limit_daily_quota", &self.rate_limit_daily_quota)
+            .field("rate_limit_concurrency", &self.rate_limit_concurrency)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
@@ -148,6 +383,26 @@ fn default_webhooks_retention_days() -> u32 {
 
 fn default_worker_concurrency() -> usize {
     4
+}
+
+fn default_rate_limit_daily_quota() -> u64 {
+    10_000_000
+}
+
+fn default_rate_limit_concurrency() -> u32 {
+    256
+}
+
+fn default_request_timeout_secs() -> u64 {
+    60
+}
+
+fn default_max_body_bytes() -> usize {
+    2 * 1024 * 1024
+}
+
+fn default_shutdown_timeout_secs() -> u64 {
+    30
 }
 
 fn default_log_format() -> String {
@@ -206,10 +461,10 @@ pub struct Overrides {
 impl Config {
     /// Layers defaults, the TOML file, the environment and the flags.
     pub fn load(flags: &Overrides, role: Option<Role>) -> Result<Self> {
-        let mut b = config::Config::builder()
-            .set_default("role", "all")?
-            .set_default("addr", "127.0.0.1:8080")?
-            .set_default("data_dir", "./data")?;
+        let mut b = config::Config::builder();
+        for s in settings().into_iter().filter(|s| !s.default.is_empty()) {
+            b = b.set_default(s.key, s.default)?;
+        }
         if let Some(path) = &flags.config {
             b = b.add_source(
                 config::File::from(path.as_path())
@@ -410,6 +665,43 @@ mod tests {
         assert_eq!(app.scopes, ["com.intuit.quickbooks.accounting"]);
         assert_eq!(app.api_url, "http://127.0.0.1:9");
         assert!(!format!("{cfg:?}").contains("secret\""));
+    }
+
+    #[test]
+    fn defaults_are_the_references() {
+        let cfg = Config::load(&Overrides::default(), None).expect("defaults load");
+        assert_eq!(cfg.worker_concurrency, default_worker_concurrency());
+        assert_eq!(cfg.rate_limit_daily_quota, 10_000_000);
+        assert_eq!(cfg.rate_limit_concurrency, 256);
+        assert_eq!(cfg.request_timeout_secs, 60);
+        assert_eq!(cfg.max_body_bytes, 2 * 1024 * 1024);
+        assert!(cfg.metrics_addr.is_empty(), "metrics are off unless set");
+        assert_eq!(cfg.addr.to_string(), "127.0.0.1:8080");
+        // Every field of Config appears in the reference (its Debug names them all).
+        let debug = format!("{cfg:?}");
+        let keys: Vec<String> = settings().iter().map(|s| s.key.to_string()).collect();
+        for field in debug
+            .trim_start_matches("Config {")
+            .split(", ")
+            .filter_map(|f| f.split(':').next())
+            .map(str::trim)
+            .filter(|f| !f.is_empty() && !f.contains(['}', ' ']))
+        {
+            assert!(
+                keys.iter().any(|k| k == field),
+                "`{field}` is missing from settings()"
+            );
+        }
+    }
+
+    #[test]
+    fn docs_deploy_md_holds_the_current_reference() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/deploy.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/deploy.md exists");
+        assert!(
+            doc.contains(&reference_markdown()),
+            "docs/deploy.md is out of date: paste the output of `ledgerbridge config reference`"
+        );
     }
 
     #[test]

@@ -54,6 +54,24 @@ enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Copy the SQLite database, consistently, into a new file while the server keeps
+    /// running (PostgreSQL: use pg_dump, see docs/deploy.md).
+    Backup {
+        /// The file to write (must not exist yet).
+        file: std::path::PathBuf,
+    },
+    /// Describe the configuration.
+    #[command(name = "config")]
+    ConfigInfo {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Print every setting, its environment variable and default as a Markdown table.
+    Reference,
 }
 
 #[derive(Subcommand)]
@@ -136,7 +154,7 @@ async fn main() -> Result<()> {
         _ => None,
     };
     let config = Config::load(&cli.overrides, role)?;
-    init_tracing(&config.log_format);
+    ledgerbridge::telemetry::init_tracing(&config.log_format);
     match cli.command {
         Command::Serve { .. } => serve(config).await,
         Command::Demo { size, seed } => demo::run(config, &size, &seed).await,
@@ -170,20 +188,48 @@ async fn main() -> Result<()> {
         }
         Command::ApiKeys { action } => api_keys(config, action).await,
         Command::Keys { action } => keys(config, action).await,
+        Command::Backup { file } => backup(config, &file).await,
+        Command::ConfigInfo {
+            action: ConfigAction::Reference,
+        } => {
+            print!("{}", config::reference_markdown());
+            Ok(())
+        }
     }
 }
 
-fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
+async fn backup(config: Config, file: &std::path::Path) -> Result<()> {
+    if config.is_postgres() {
+        anyhow::bail!(
+            "`ledgerbridge backup` copies the embedded SQLite database; back PostgreSQL up with \
+             pg_dump (see docs/deploy.md)"
+        );
     }
+    if file.exists() {
+        anyhow::bail!("{} already exists; name a new file", file.display());
+    }
+    if config.database_url.is_empty() && !config.data_dir.join("ledgerbridge.db").exists() {
+        anyhow::bail!(
+            "no database at {}; point --data-dir at the server's data directory",
+            config.data_dir.join("ledgerbridge.db").display()
+        );
+    }
+    // No migrations: the running server owns the schema; this only reads.
+    let store = ledgerbridge_store::Store::connect(&config.database_url()).await?;
+    let done = store.backup_to(file).await;
+    store.close().await;
+    done?;
+    println!(
+        "backed up {} to {}",
+        config::redact_url(&config.database_url()),
+        file.display()
+    );
+    println!(
+        "Credentials in it are sealed by the master key: keep {} (or LEDGERBRIDGE_MASTER_KEY) \
+         safe, apart from the backup; a restore needs both.",
+        config.data_dir.join(ledgerbridge::keys::KEY_FILE).display()
+    );
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<()> {

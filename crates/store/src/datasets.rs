@@ -504,6 +504,35 @@ impl Store {
         Ok(done)
     }
 
+    /// The job queue at a glance, for metrics: datasets waiting for a worker, datasets
+    /// running under a lease, webhook messages pending, and how long ago the oldest running
+    /// dataset was claimed.
+    pub async fn queue_stats(&self) -> Result<QueueStats> {
+        let in_progress = in_progress_list();
+        let sql = format!(
+            "SELECT                (SELECT COUNT(*) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NULL),                (SELECT COUNT(*) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NOT NULL),                (SELECT MIN(claimed) FROM datasets WHERE status IN ({in_progress}) AND lease_owner IS NOT NULL),                (SELECT COUNT(*) FROM outbox_messages WHERE status = 'Pending')"
+        );
+        let (waiting, running, oldest, webhooks): (i64, i64, Option<String>, i64) = read_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_one(pool)
+                .await?
+        });
+        let oldest_lease_age = oldest
+            .as_deref()
+            .and_then(Timestamp::parse)
+            .map(|t| {
+                let age = chrono::Utc::now() - t.as_datetime();
+                age.num_milliseconds().max(0) as f64 / 1000.0
+            })
+            .unwrap_or(0.0);
+        Ok(QueueStats {
+            datasets_waiting: u64::try_from(waiting).unwrap_or(0),
+            datasets_running: u64::try_from(running).unwrap_or(0),
+            webhook_messages_pending: u64::try_from(webhooks).unwrap_or(0),
+            oldest_lease_age_seconds: oldest_lease_age,
+        })
+    }
+
     /// Wakes this process's workers: a dataset was queued or handed back.
     pub fn notify_work(&self) {
         self.work_queued.notify_one();
@@ -533,4 +562,17 @@ impl Store {
             .await)?;
         Ok(row.and_then(|(w,)| w))
     }
+}
+
+/// The job queue at a glance ([`Store::queue_stats`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueStats {
+    /// Unfinished datasets no worker holds (due now or later).
+    pub datasets_waiting: u64,
+    /// Datasets running under a worker's lease.
+    pub datasets_running: u64,
+    /// Webhook messages not yet delivered or given up.
+    pub webhook_messages_pending: u64,
+    /// Seconds since the oldest running dataset was claimed (0 when none runs).
+    pub oldest_lease_age_seconds: f64,
 }

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A secret could not be encrypted or decrypted (wrong key, tampered ciphertext).
     #[error("secret error: {0}")]
     Crypto(String),
+    /// The operation does not exist on this backend (e.g. a file backup of PostgreSQL).
+    #[error("not supported: {0}")]
+    Unsupported(String),
 }
 
 impl StoreError {

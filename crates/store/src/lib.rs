@@ -20,6 +20,7 @@ pub mod link_states;
 mod listing;
 pub mod outbox;
 mod pool;
+pub mod rate_limits;
 pub mod records;
 pub mod schedules;
 pub mod settings;

@@ -118,6 +118,51 @@ impl Store {
         Ok(())
     }
 
+    /// Connections open and idle in each pool, by pool name (`read`/`write` on SQLite, `main`
+    /// on PostgreSQL): `(pool, open, idle, max)`.
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, u32, u32)> {
+        match &self.backend {
+            Backend::Sqlite { read, write } => vec![
+                (
+                    "read",
+                    read.size(),
+                    u32::try_from(read.num_idle()).unwrap_or(u32::MAX),
+                    read.options().get_max_connections(),
+                ),
+                (
+                    "write",
+                    write.size(),
+                    u32::try_from(write.num_idle()).unwrap_or(u32::MAX),
+                    write.options().get_max_connections(),
+                ),
+            ],
+            Backend::Postgres(pool) => vec![(
+                "main",
+                pool.size(),
+                u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                pool.options().get_max_connections(),
+            )],
+        }
+    }
+
+    /// Copies the whole database, consistently, into a new SQLite file at `path` while
+    /// writers go on (`VACUUM INTO` on a reader: one snapshot of the WAL). SQLite only.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                let target = path.to_string_lossy().into_owned();
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(read)
+                    .await?;
+                Ok(())
+            }
+            Backend::Postgres(_) => Err(crate::StoreError::Unsupported(
+                "online backups of PostgreSQL are taken with pg_dump (see docs/deploy.md)".into(),
+            )),
+        }
+    }
+
     /// Closes every connection, waiting for in-flight statements.
     pub async fn close(&self) {
         match &self.backend {

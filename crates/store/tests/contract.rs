@@ -494,3 +494,76 @@ async fn datasets_queue_once_and_report_status() {
         .expect("invoices");
     assert_eq!(invoices.last_success, None);
 }
+
+#[tokio::test]
+async fn quota_reservations_never_exceed_the_quota() {
+    let f = fresh().await;
+    let s = &f.store;
+    let (key, day) = ("ab".repeat(32), "2026-11-29");
+    let g = s.reserve_quota(&key, day, 4, 10).await.expect("reserve");
+    assert_eq!((g.granted, g.used), (4, 4));
+    let g = s.reserve_quota(&key, day, 4, 10).await.expect("reserve");
+    assert_eq!((g.granted, g.used), (4, 8));
+    // Only what is left.
+    let g = s.reserve_quota(&key, day, 4, 10).await.expect("reserve");
+    assert_eq!((g.granted, g.used), (2, 10));
+    let g = s.reserve_quota(&key, day, 4, 10).await.expect("reserve");
+    assert_eq!(g.granted, 0, "spent");
+    assert_eq!(s.quota_used(&key, day).await.expect("used"), 10);
+    // Another key and another day are counted apart.
+    let g = s
+        .reserve_quota(&"cd".repeat(32), day, 3, 10)
+        .await
+        .expect("reserve");
+    assert_eq!((g.granted, g.used), (3, 3));
+    let g = s
+        .reserve_quota(&key, "2026-11-30", 1, 10)
+        .await
+        .expect("reserve");
+    assert_eq!((g.granted, g.used), (1, 1));
+    assert_eq!(
+        s.forget_quota_before("2026-11-30").await.expect("forget"),
+        2
+    );
+    assert_eq!(s.quota_used(&key, day).await.expect("used"), 0);
+    assert_eq!(s.quota_used(&key, "2026-11-30").await.expect("used"), 1);
+
+    // Many concurrent reservations (as from several nodes) never hand out more than the quota.
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = 0;
+            loop {
+                let g = s
+                    .reserve_quota("race", "2026-12-01", 3, 100)
+                    .await
+                    .expect("reserve");
+                if g.granted == 0 {
+                    return got;
+                }
+                got += g.granted;
+            }
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.expect("join");
+    }
+    assert_eq!(total, 100);
+}
+
+#[tokio::test]
+async fn queue_stats_and_pool_stats_answer() {
+    let f = fresh().await;
+    let q = f.store.queue_stats().await.expect("queue stats");
+    assert_eq!(q.datasets_waiting, 0);
+    assert_eq!(q.datasets_running, 0);
+    assert_eq!(q.webhook_messages_pending, 0);
+    assert_eq!(q.oldest_lease_age_seconds, 0.0);
+    let pools = f.store.pool_stats();
+    assert!(!pools.is_empty());
+    for (_, open, idle, max) in pools {
+        assert!(idle <= open && open <= max);
+    }
+}

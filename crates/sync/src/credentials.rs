@@ -11,6 +11,8 @@ pub(crate) struct SealedCredentials {
     pub(crate) store: Store,
     pub(crate) secrets: SecretBox,
     pub(crate) company: CompanyId,
+    /// The platform key, for the token-refresh metric.
+    pub(crate) platform: &'static str,
 }
 
 impl CredentialStore for SealedCredentials {
@@ -30,7 +32,11 @@ impl CredentialStore for SealedCredentials {
                 .set_connection_credentials(self.company, connection, &sealed)
                 .await
             {
-                Ok(true) => Ok(()),
+                Ok(true) => {
+                    metrics::counter!("ledgerbridge_token_refreshes_total", "platform" => self.platform)
+                        .increment(1);
+                    Ok(())
+                }
                 Ok(false) => Err(format!("connection {connection} no longer exists")),
                 Err(e) => Err(e.to_string()),
             }

@@ -10,6 +10,7 @@ use ledgerbridge_store::datasets::DatasetRow;
 use ledgerbridge_store::records::RecordWrite;
 use rand::Rng;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::worker::Worker;
 
@@ -42,7 +43,21 @@ fn failed(status: DatasetStatus, error: impl Into<String>) -> Outcome {
 /// Runs `dataset` to its end (or until the lease is lost or `stop` is raised), recording the
 /// outcome. Never panics on platform input; every failure ends in a status.
 pub(crate) async fn run_dataset(worker: &Worker, dataset: DatasetRow, stop: watch::Receiver<bool>) {
+    let span = tracing::info_span!(
+        "dataset",
+        dataset = %dataset.id,
+        company = %dataset.company_id,
+        connection = %dataset.connection_id,
+        data_type = dataset.data_type.key(),
+    );
+    run_dataset_in_span(worker, dataset, stop)
+        .instrument(span)
+        .await;
+}
+
+async fn run_dataset_in_span(worker: &Worker, dataset: DatasetRow, stop: watch::Receiver<bool>) {
     let id = dataset.id;
+    let started = std::time::Instant::now();
     let outcome = match fetch_all(worker, &dataset, stop).await {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -71,6 +86,11 @@ pub(crate) async fn run_dataset(worker: &Worker, dataset: DatasetRow, stop: watc
             .await
         {
             Ok(true) => {
+                let data_type = dataset.data_type.key();
+                metrics::counter!("ledgerbridge_datasets_total", "data_type" => data_type, "status" => status.as_str())
+                    .increment(1);
+                metrics::histogram!("ledgerbridge_dataset_duration_seconds", "data_type" => data_type)
+                    .record(started.elapsed().as_secs_f64());
                 tracing::info!(dataset = %id, data_type = %dataset.data_type, %status, "dataset finished")
             }
             Ok(false) => {
@@ -137,6 +157,7 @@ async fn fetch_all(
             store: store.clone(),
             secrets: worker.secrets.clone(),
             company: conn.company_id,
+            platform: connector.platform_key(),
         }),
     };
     let setting = store
@@ -200,6 +221,8 @@ async fn fetch_all(
                 .upsert_records(conn.id, conn.company_id, dataset.data_type, &batch)
                 .await?;
             written += batch.len() as u64;
+            metrics::counter!("ledgerbridge_records_written_total", "data_type" => dataset.data_type.key())
+                .increment(batch.len() as u64);
         }
         if !deleted.is_empty() {
             store
@@ -255,10 +278,25 @@ async fn fetch_page_with_retries(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let platform = connector.platform_key();
         let error = match connector.fetch_page(context, request, cursor).await {
-            Ok(page) => return Ok(Ok(page)),
+            Ok(page) => {
+                metrics::counter!("ledgerbridge_platform_pages_total", "platform" => platform, "outcome" => "ok")
+                    .increment(1);
+                return Ok(Ok(page));
+            }
             Err(e) => e,
         };
+        let outcome_label = match &error {
+            ConnectorError::Transient(_) => "transient",
+            ConnectorError::RateLimited { .. } => "rate_limited",
+            ConnectorError::AuthRevoked(_) => "auth_revoked",
+            ConnectorError::PermissionDenied(_) => "permission_denied",
+            ConnectorError::NotSupported => "not_supported",
+            ConnectorError::Malformed(_) => "malformed",
+        };
+        metrics::counter!("ledgerbridge_platform_pages_total", "platform" => platform, "outcome" => outcome_label)
+            .increment(1);
         let outcome = match error {
             ConnectorError::Transient(msg) if attempt < MAX_ATTEMPTS => {
                 let base = 200u64 << attempt.min(6);
@@ -308,6 +346,8 @@ async fn fetch_page_with_retries(
                     .store
                     .deauthorize_connection(context.company_id, context.connection_id, &error)
                     .await?;
+                metrics::counter!("ledgerbridge_deauthorizations_total", "platform" => platform)
+                    .increment(1);
                 failed(
                     DatasetStatus::AuthError,
                     format!(

@@ -308,6 +308,20 @@ impl Inner {
             tracing::info!(consumer = %m.consumer_id, event = %m.event_id, attempt = m.attempts + 1,
                 status = ?status_code, "webhook attempt failed");
         }
+        let outcome = match (delivered, next_attempt_at.is_some()) {
+            (true, _) => "delivered",
+            (false, true) => "retrying",
+            (false, false) => "failed",
+        };
+        metrics::counter!("ledgerbridge_webhook_attempts_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("ledgerbridge_webhook_attempt_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if delivered {
+            // From the event to its delivery: what a consumer waits, retries included.
+            let lag = attempted.as_datetime() - m.generated.as_datetime();
+            metrics::histogram!("ledgerbridge_webhook_delivery_latency_seconds")
+                .record(lag.num_milliseconds().max(0) as f64 / 1000.0);
+        }
         AttemptOutcome {
             seq: m.seq,
             consumer_id: m.consumer_id.clone(),

@@ -441,8 +441,12 @@ impl Client {
     fn observe(&self, tenant: &str, headers: &reqwest::header::HeaderMap) {
         let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
         let b = budgets.entry(tenant.to_string()).or_default();
+        metrics::counter!("ledgerbridge_platform_calls_total", "platform" => "gbol").increment(1);
         if let Some(day) = header_u32(headers, "x-daylimit-remaining") {
             b.day_remaining = Some(day);
+            // The last tenant heard from: labels stay per platform, not per tenant.
+            metrics::gauge!("ledgerbridge_platform_rate_budget_remaining", "platform" => "gbol", "window" => "day")
+                .set(f64::from(day));
         }
         if let Some(minute) = header_u32(headers, "x-minlimit-remaining") {
             // Calls sent after this one was answered are not in Xero's count yet.
@@ -534,6 +538,8 @@ impl Client {
                 }
                 404 => return Err(ConnectorError::NotSupported),
                 429 => {
+                    metrics::counter!("ledgerbridge_platform_rate_limited_total", "platform" => "gbol")
+                        .increment(1);
                     let wait = retry_after(response.headers());
                     let problem = response
                         .headers()

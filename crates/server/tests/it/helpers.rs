@@ -16,6 +16,8 @@ pub struct TestApp {
     pub auth: String,
     /// The server's database, for tests that must set up state no endpoint can create yet.
     pub database_url: String,
+    /// Base URL of the private metrics listener, when the test turned metrics on.
+    pub metrics: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -64,12 +66,14 @@ impl TestApp {
             .await
             .expect("application builds");
         let base = format!("http://{}", app.local_addr());
+        let metrics = app.metrics_addr().map(|a| format!("http://{a}"));
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
             base,
             client: reqwest::Client::new(),
             auth: basic(API_KEY),
             database_url,
+            metrics,
             _dir: dir,
         }
     }
@@ -106,6 +110,14 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         worker_concurrency: 0,
         webhooks_allow_private: false,
         webhooks_retention_days: 30,
+        // Metrics off unless a test turns them on (`127.0.0.1:0`).
+        metrics_addr: String::new(),
+        // Limits far above what any test sends, unless a test is about them.
+        rate_limit_daily_quota: 10_000_000,
+        rate_limit_concurrency: 256,
+        request_timeout_secs: 60,
+        max_body_bytes: 2 * 1024 * 1024,
+        shutdown_timeout_secs: 30,
     }
 }
 
@@ -117,6 +129,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             auth: basic(API_KEY),
             database_url: database_url.to_string(),
+            metrics: None,
             _dir: tempfile::tempdir().expect("tempdir"),
         }
     }
