@@ -218,6 +218,14 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
     assert_eq!(linked.sim.counters.api_calls.load(Ordering::SeqCst), 1);
     assert_eq!(linked.sim.counters.calls_to("cdc"), 1);
     assert!(none.records.is_empty() && none.deleted.is_empty());
+    assert!(
+        full.complete_snapshot,
+        "a full read is all QuickBooks holds"
+    );
+    assert!(
+        !none.complete_snapshot,
+        "change data capture is not a snapshot"
+    );
 
     // Delete one invoice and change another in QuickBooks between two syncs.
     let company = linked.sim.companies()[0].clone();
@@ -278,6 +286,17 @@ async fn a_watermark_older_than_thirty_days_falls_back_to_a_full_read() {
     assert_eq!(linked.sim.counters.calls_to("cdc"), 0);
     assert_eq!(linked.sim.counters.calls_to("count:Customer"), 1);
     assert_eq!(read.records.len(), in_sim, "inactive customers included");
+    // Deletions older than change data capture's window are found from this read.
+    assert!(read.complete_snapshot);
+    // A read limited by the sync settings leaves older records out: not a snapshot.
+    let mut limited = request(DataType::Customers, Some(&old));
+    limited.sync_from = Some(ledgerbridge_domain::Timestamp::from_datetime(
+        chrono::Utc::now() - chrono::Duration::days(3650),
+    ));
+    let read = fetch_request(&linked.connector, &linked.ctx, &limited)
+        .await
+        .expect("customers");
+    assert!(!read.complete_snapshot);
     assert!(read.watermark.is_some_and(|w| w > old));
     // The simulator refuses such a window itself, as Intuit does.
     let http = reqwest::Client::new();

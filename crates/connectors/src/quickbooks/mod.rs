@@ -8,7 +8,9 @@
 //! - The watermark is when the read began (less a minute for clock skew). An incremental
 //!   sync asks change data capture (`/cdc`) for everything changed since, deletions
 //!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:
-//!   an older watermark falls back to a full read. Tax rates are not in CDC and are always
+//!   an older watermark falls back to a full read, a complete snapshot
+//!   ([`FetchPage::complete_snapshot`]) from which the sync engine marks deleted whatever it
+//!   did not return. Tax rates are not in CDC and are always
 //!   read whole.
 //! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
 //!   once); a throttle (429, or a `ThrottleExceeded` fault) waits 60 s, as Intuit asks.
@@ -452,7 +454,13 @@ impl QuickBooksConnector {
         } else {
             format!(" WHERE {}", clauses.join(" AND "))
         };
-        let mut out = FetchPage::default();
+        // Nothing filtered out by the sync settings: this read is all QuickBooks holds, and
+        // whatever it does not return was deleted (how deletions older than change data
+        // capture's window are found).
+        let mut out = FetchPage {
+            complete_snapshot: request.sync_from.is_none(),
+            ..FetchPage::default()
+        };
         let total = match at.total {
             Some(t) => t,
             None => {
