@@ -542,3 +542,102 @@ async fn a_full_change_data_capture_answer_is_read_on_from_its_latest_change() {
     assert!(linked.sim.counters.calls_to("cdc") >= 3);
     assert_eq!(linked.sim.counters.calls_to("query:Invoice"), 0);
 }
+
+#[tokio::test]
+async fn bank_deposits_of_income_are_direct_incomes() {
+    let linked = link(small(24)).await;
+    let company = linked.sim.companies()[0].clone();
+    let deposits = company.entities.get("Deposit").cloned().unwrap_or_default();
+    assert!(
+        !deposits.is_empty(),
+        "the books' income deposits are served"
+    );
+    let receipts = company.entities.get("SalesReceipt").map_or(0, Vec::len);
+    let read = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        None,
+    )
+    .await
+    .expect("direct incomes");
+    assert_eq!(read.records.len(), deposits.len() + receipts);
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    for d in &deposits {
+        let id = d.value["Id"].as_str().expect("id");
+        let doc = &read
+            .records
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("deposit {id} read"))
+            .doc;
+        assert_eq!(number(&doc["totalAmount"]), number(&d.value["TotalAmt"]));
+        let txn_date = d.value["TxnDate"].as_str().expect("date");
+        assert!(
+            doc["issueDate"]
+                .as_str()
+                .is_some_and(|i| i.starts_with(txn_date)),
+            "{doc}"
+        );
+        let line = &d.value["Line"][0];
+        assert_eq!(
+            doc["lineItems"][0]["accountRef"]["id"],
+            line["DepositLineDetail"]["AccountRef"]["value"],
+            "{doc}"
+        );
+        assert_eq!(
+            number(&doc["lineItems"][0]["subTotal"]),
+            number(&line["Amount"])
+        );
+        assert_eq!(
+            doc["paymentAllocations"][0]["payment"]["accountRef"]["id"],
+            d.value["DepositToAccountRef"]["value"],
+            "{doc}"
+        );
+    }
+    let watermark = read.watermark.expect("watermark");
+
+    // A deposit that banks a payment already received is that payment, not an income; a
+    // deleted deposit arrives through change data capture.
+    let now = chrono::Utc::now();
+    let gone = deposits[0].value["Id"].as_str().expect("id").to_string();
+    linked.sim.edit_company(0, |c| {
+        let mut banked = deposits[0].value.clone();
+        banked["Id"] = serde_json::json!("990001");
+        banked["Line"] = serde_json::json!([{
+            "Amount": 10,
+            "LinkedTxn": [{"TxnId": "1", "TxnType": "Payment"}]
+        }]);
+        banked["MetaData"]["LastUpdatedTime"] =
+            serde_json::json!(now.format("%Y-%m-%dT%H:%M:%S-00:00").to_string());
+        if let Some(list) = c.entities.get_mut("Deposit") {
+            list.push(ledgerbridge_fakes::quickbooks::books::Entry {
+                updated_ms: now.timestamp_millis(),
+                value: banked,
+            });
+        }
+        assert!(c.delete("Deposit", &gone, now));
+    });
+    let changed = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        Some(&watermark),
+    )
+    .await
+    .expect("changes");
+    assert_eq!(changed.deleted, vec![gone]);
+    assert!(
+        changed.records.is_empty(),
+        "the banked payment is not an income"
+    );
+    let again = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        None,
+    )
+    .await
+    .expect("direct incomes");
+    assert_eq!(again.records.len(), deposits.len() - 1 + receipts);
+}

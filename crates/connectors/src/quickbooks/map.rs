@@ -176,6 +176,7 @@ const DETAIL_TYPES: &[&str] = &[
     "ItemBasedExpenseLineDetail",
     "AccountBasedExpenseLineDetail",
     "DescriptionOnly",
+    "DepositLineDetail",
 ];
 
 fn lines(v: &Value) -> impl Iterator<Item = (&Value, &Value)> {
@@ -1117,7 +1118,30 @@ fn payment_allocation(v: &Value, currency: &str, account_key: &str) -> codat::Pa
     }
 }
 
-/// QuickBooks `SalesReceipt` → Codat direct income.
+/// Whether a bank `Deposit` records income rather than banking payments already received:
+/// no line links another transaction (a linked line moves a `Payment` or `SalesReceipt` out
+/// of Undeposited Funds, which is read as that record).
+pub fn is_income_deposit(v: &Value) -> bool {
+    !items(v, "Line").any(|line| items(line, "LinkedTxn").next().is_some())
+}
+
+/// Who a deposit came from: its first line's `DepositLineDetail.Entity`.
+fn deposit_entity(v: &Value) -> Option<codat::ContactRef> {
+    let e = items(v, "Line")
+        .filter_map(|line| get(line, "DepositLineDetail"))
+        .find_map(|d| get(d, "Entity"))?;
+    Some(codat::ContactRef {
+        id: text(e, "value")?,
+        data_type: Some(match str_of(e, "type") {
+            Some("Customer") => codat::ContactType::Customers,
+            Some("Vendor") => codat::ContactType::Suppliers,
+            _ => codat::ContactType::Unknown,
+        }),
+    })
+}
+
+/// QuickBooks `SalesReceipt`, or an income `Deposit` (lines of `DepositLineDetail` straight to
+/// accounts), → Codat direct income.
 pub fn direct_income(v: &Value, home: &str) -> Option<codat::DirectIncome> {
     let currency = currency(v, home);
     let dep = department(v);
@@ -1125,10 +1149,12 @@ pub fn direct_income(v: &Value, home: &str) -> Option<codat::DirectIncome> {
         id: text(v, "Id")?,
         reference: text(v, "DocNumber"),
         note: text(v, "PrivateNote"),
-        contact_ref: ref_id(v, "CustomerRef").map(|id| codat::ContactRef {
-            id,
-            data_type: Some(codat::ContactType::Customers),
-        }),
+        contact_ref: ref_id(v, "CustomerRef")
+            .map(|id| codat::ContactRef {
+                id,
+                data_type: Some(codat::ContactType::Customers),
+            })
+            .or_else(|| deposit_entity(v)),
         issue_date: date(v, "TxnDate")?,
         currency_rate: rate(v),
         line_items: lines(v)

@@ -267,10 +267,11 @@ fn source(data_type: DataType) -> Option<Source> {
             |v, h| doc(map::purchase_order(v, h)),
             true,
         ),
+        // Codat reads sales receipts and bank deposits of income as direct incomes.
         D::DirectIncomes => s(
-            &["SalesReceipt"],
+            &["SalesReceipt", "Deposit"],
             None,
-            all,
+            map::is_income_deposit,
             |v, h| doc(map::direct_income(v, h)),
             true,
         ),
