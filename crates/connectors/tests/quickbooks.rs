@@ -198,9 +198,33 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
         in_sim.div_ceil(1000)
     );
     assert_eq!(linked.sim.counters.calls_to("count:Invoice"), 1);
+    // Plus, per page, one lookup per 1,000 payments it links (their lines hold the amounts).
+    let lookups = linked.sim.counters.calls_to("query:Payment") as usize;
+    assert!(
+        (in_sim.div_ceil(1000)..=2 * in_sim.div_ceil(1000)).contains(&lookups),
+        "{lookups}"
+    );
     assert_eq!(
         linked.sim.counters.api_calls.load(Ordering::SeqCst) as usize,
-        in_sim.div_ceil(1000) + 1
+        in_sim.div_ceil(1000) + 1 + lookups
+    );
+    let with_amounts = full
+        .records
+        .iter()
+        .flat_map(|r| {
+            r.doc["paymentAllocations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|a| {
+            a["allocation"]["totalAmount"].is_number()
+                && a["allocation"]["allocatedOnDate"].is_string()
+        })
+        .count();
+    assert!(
+        with_amounts > 1000,
+        "{with_amounts} allocations with amounts and dates"
     );
     let watermark = full.watermark.expect("watermark");
     assert!(watermark.starts_with("cdc:"), "{watermark}");
@@ -253,7 +277,12 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
     )
     .await
     .expect("incremental");
-    assert_eq!(linked.sim.counters.api_calls.load(Ordering::SeqCst), 1);
+    // One change data capture call, and one lookup of the payments the edited invoice links.
+    assert_eq!(
+        linked.sim.counters.api_calls.load(Ordering::SeqCst),
+        1 + linked.sim.counters.calls_to("query:Payment")
+    );
+    assert!(linked.sim.counters.calls_to("query:Payment") <= 1);
     assert_eq!(changed.deleted, vec![gone.clone()]);
     assert_eq!(changed.records.len(), 1);
     assert_eq!(changed.records[0].id, edited);

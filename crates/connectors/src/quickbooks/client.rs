@@ -487,6 +487,25 @@ impl Client {
         ctx: &ConnectionContext,
         path_and_query: &str,
     ) -> Result<Value, ConnectorError> {
+        self.call(ctx, path_and_query, None).await
+    }
+
+    /// Runs a query statement too long for a URL: `POST .../query` with the statement as an
+    /// `application/text` body, as Intuit's SDKs do. Otherwise as [`Client::get`].
+    pub async fn post_query(
+        &self,
+        ctx: &ConnectionContext,
+        statement: &str,
+    ) -> Result<Value, ConnectorError> {
+        self.call(ctx, "query", Some(statement)).await
+    }
+
+    async fn call(
+        &self,
+        ctx: &ConnectionContext,
+        path_and_query: &str,
+        statement: Option<&str>,
+    ) -> Result<Value, ConnectorError> {
         let what = path_and_query.split('?').next().unwrap_or(path_and_query);
         let report = what.starts_with("reports/");
         let sep = if path_and_query.contains('?') {
@@ -505,9 +524,15 @@ impl Client {
                 self.app.api_url.trim_end_matches('/')
             );
             let slot = self.acquire(&realm, report).await?;
-            let response = self
-                .http
-                .get(&url)
+            let request = match statement {
+                None => self.http.get(&url),
+                Some(text) => self
+                    .http
+                    .post(&url)
+                    .header("content-type", "application/text")
+                    .body(text.to_string()),
+            };
+            let response = request
                 .bearer_auth(&token)
                 .header("accept", "application/json")
                 .send()
