@@ -112,6 +112,12 @@ pub struct FetchPage {
     pub watermark: Option<String>,
     /// An estimate of the records in the whole fetch, for progress.
     pub estimated_total: Option<u64>,
+    /// Set on every page of a read that returns *every* record of the data type the platform
+    /// holds for the connection (a full read with nothing filtered out, such as QuickBooks'
+    /// fallback when change data capture cannot reach back to the watermark). When the
+    /// fetch's last page says so, the sync engine marks deleted every stored record of the
+    /// type that the consecutive snapshot pages did not return: the platform no longer has it.
+    pub complete_snapshot: bool,
 }
 
 /// Why a fetch failed, in the terms the sync engine maps to dataset statuses.

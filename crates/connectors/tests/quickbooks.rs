@@ -198,9 +198,33 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
         in_sim.div_ceil(1000)
     );
     assert_eq!(linked.sim.counters.calls_to("count:Invoice"), 1);
+    // Plus, per page, one lookup per 1,000 payments it links (their lines hold the amounts).
+    let lookups = linked.sim.counters.calls_to("query:Payment") as usize;
+    assert!(
+        (in_sim.div_ceil(1000)..=2 * in_sim.div_ceil(1000)).contains(&lookups),
+        "{lookups}"
+    );
     assert_eq!(
         linked.sim.counters.api_calls.load(Ordering::SeqCst) as usize,
-        in_sim.div_ceil(1000) + 1
+        in_sim.div_ceil(1000) + 1 + lookups
+    );
+    let with_amounts = full
+        .records
+        .iter()
+        .flat_map(|r| {
+            r.doc["paymentAllocations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|a| {
+            a["allocation"]["totalAmount"].is_number()
+                && a["allocation"]["allocatedOnDate"].is_string()
+        })
+        .count();
+    assert!(
+        with_amounts > 1000,
+        "{with_amounts} allocations with amounts and dates"
     );
     let watermark = full.watermark.expect("watermark");
     assert!(watermark.starts_with("cdc:"), "{watermark}");
@@ -218,6 +242,14 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
     assert_eq!(linked.sim.counters.api_calls.load(Ordering::SeqCst), 1);
     assert_eq!(linked.sim.counters.calls_to("cdc"), 1);
     assert!(none.records.is_empty() && none.deleted.is_empty());
+    assert!(
+        full.complete_snapshot,
+        "a full read is all QuickBooks holds"
+    );
+    assert!(
+        !none.complete_snapshot,
+        "change data capture is not a snapshot"
+    );
 
     // Delete one invoice and change another in QuickBooks between two syncs.
     let company = linked.sim.companies()[0].clone();
@@ -245,7 +277,12 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
     )
     .await
     .expect("incremental");
-    assert_eq!(linked.sim.counters.api_calls.load(Ordering::SeqCst), 1);
+    // One change data capture call, and one lookup of the payments the edited invoice links.
+    assert_eq!(
+        linked.sim.counters.api_calls.load(Ordering::SeqCst),
+        1 + linked.sim.counters.calls_to("query:Payment")
+    );
+    assert!(linked.sim.counters.calls_to("query:Payment") <= 1);
     assert_eq!(changed.deleted, vec![gone.clone()]);
     assert_eq!(changed.records.len(), 1);
     assert_eq!(changed.records[0].id, edited);
@@ -278,6 +315,17 @@ async fn a_watermark_older_than_thirty_days_falls_back_to_a_full_read() {
     assert_eq!(linked.sim.counters.calls_to("cdc"), 0);
     assert_eq!(linked.sim.counters.calls_to("count:Customer"), 1);
     assert_eq!(read.records.len(), in_sim, "inactive customers included");
+    // Deletions older than change data capture's window are found from this read.
+    assert!(read.complete_snapshot);
+    // A read limited by the sync settings leaves older records out: not a snapshot.
+    let mut limited = request(DataType::Customers, Some(&old));
+    limited.sync_from = Some(ledgerbridge_domain::Timestamp::from_datetime(
+        chrono::Utc::now() - chrono::Duration::days(3650),
+    ));
+    let read = fetch_request(&linked.connector, &linked.ctx, &limited)
+        .await
+        .expect("customers");
+    assert!(!read.complete_snapshot);
     assert!(read.watermark.is_some_and(|w| w > old));
     // The simulator refuses such a window itself, as Intuit does.
     let http = reqwest::Client::new();
@@ -522,4 +570,103 @@ async fn a_full_change_data_capture_answer_is_read_on_from_its_latest_change() {
     }
     assert!(linked.sim.counters.calls_to("cdc") >= 3);
     assert_eq!(linked.sim.counters.calls_to("query:Invoice"), 0);
+}
+
+#[tokio::test]
+async fn bank_deposits_of_income_are_direct_incomes() {
+    let linked = link(small(24)).await;
+    let company = linked.sim.companies()[0].clone();
+    let deposits = company.entities.get("Deposit").cloned().unwrap_or_default();
+    assert!(
+        !deposits.is_empty(),
+        "the books' income deposits are served"
+    );
+    let receipts = company.entities.get("SalesReceipt").map_or(0, Vec::len);
+    let read = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        None,
+    )
+    .await
+    .expect("direct incomes");
+    assert_eq!(read.records.len(), deposits.len() + receipts);
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    for d in &deposits {
+        let id = d.value["Id"].as_str().expect("id");
+        let doc = &read
+            .records
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("deposit {id} read"))
+            .doc;
+        assert_eq!(number(&doc["totalAmount"]), number(&d.value["TotalAmt"]));
+        let txn_date = d.value["TxnDate"].as_str().expect("date");
+        assert!(
+            doc["issueDate"]
+                .as_str()
+                .is_some_and(|i| i.starts_with(txn_date)),
+            "{doc}"
+        );
+        let line = &d.value["Line"][0];
+        assert_eq!(
+            doc["lineItems"][0]["accountRef"]["id"],
+            line["DepositLineDetail"]["AccountRef"]["value"],
+            "{doc}"
+        );
+        assert_eq!(
+            number(&doc["lineItems"][0]["subTotal"]),
+            number(&line["Amount"])
+        );
+        assert_eq!(
+            doc["paymentAllocations"][0]["payment"]["accountRef"]["id"],
+            d.value["DepositToAccountRef"]["value"],
+            "{doc}"
+        );
+    }
+    let watermark = read.watermark.expect("watermark");
+
+    // A deposit that banks a payment already received is that payment, not an income; a
+    // deleted deposit arrives through change data capture.
+    let now = chrono::Utc::now();
+    let gone = deposits[0].value["Id"].as_str().expect("id").to_string();
+    linked.sim.edit_company(0, |c| {
+        let mut banked = deposits[0].value.clone();
+        banked["Id"] = serde_json::json!("990001");
+        banked["Line"] = serde_json::json!([{
+            "Amount": 10,
+            "LinkedTxn": [{"TxnId": "1", "TxnType": "Payment"}]
+        }]);
+        banked["MetaData"]["LastUpdatedTime"] =
+            serde_json::json!(now.format("%Y-%m-%dT%H:%M:%S-00:00").to_string());
+        if let Some(list) = c.entities.get_mut("Deposit") {
+            list.push(ledgerbridge_fakes::quickbooks::books::Entry {
+                updated_ms: now.timestamp_millis(),
+                value: banked,
+            });
+        }
+        assert!(c.delete("Deposit", &gone, now));
+    });
+    let changed = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        Some(&watermark),
+    )
+    .await
+    .expect("changes");
+    assert_eq!(changed.deleted, vec![gone]);
+    assert!(
+        changed.records.is_empty(),
+        "the banked payment is not an income"
+    );
+    let again = fetch_all(
+        &linked.connector,
+        &linked.ctx,
+        DataType::DirectIncomes,
+        None,
+    )
+    .await
+    .expect("direct incomes");
+    assert_eq!(again.records.len(), deposits.len() - 1 + receipts);
 }

@@ -1,4 +1,5 @@
-//! Contract tests of the records store (`upsert_records`, `mark_deleted`, `list_records`,
+//! Contract tests of the records store (`upsert_records`, `mark_deleted`,
+//! `mark_deleted_unless_seen`, `list_records`,
 //! `get_record`) on SQLite and, when `LEDGERBRIDGE_TEST_POSTGRES_URL` is set, on PostgreSQL,
 //! each test on a fresh database (a new schema on PostgreSQL, dropped afterwards).
 
@@ -470,6 +471,87 @@ async fn mark_deleted_keeps_the_status_and_moves_modified_date() {
         .await
         .1,
         0
+    );
+    f.finish().await;
+}
+
+#[tokio::test]
+async fn what_a_complete_snapshot_did_not_return_is_marked_deleted() {
+    let f = fresh().await;
+    let s = &f.store;
+    let (company, conns) = new_company(s, 2).await;
+    // More records than one batch of stored ids, on two connections.
+    let n = ledgerbridge_store::records::UNSEEN_BATCH + 7;
+    let batch: Vec<RecordWrite> = (0..n)
+        .map(|i| invoice(&format!("inv-{i:05}"), "Paid", "10", "2024-01-01"))
+        .collect();
+    for c in &conns {
+        s.upsert_records(*c, company, DataType::Invoices, &batch)
+            .await
+            .expect("upsert");
+    }
+    // Nothing stored for another type: nothing to mark.
+    let none = std::collections::HashSet::new();
+    assert_eq!(
+        s.mark_deleted_unless_seen(conns[0], DataType::Bills, &none)
+            .await
+            .expect("mark"),
+        0
+    );
+    // The snapshot returned all but the first, one in the middle and the last.
+    let gone = [
+        "inv-00000".to_string(),
+        format!("inv-{:05}", n / 2),
+        format!("inv-{:05}", n - 1),
+    ];
+    let seen: std::collections::HashSet<String> = batch
+        .iter()
+        .map(|r| r.id.clone())
+        .filter(|id| !gone.contains(id))
+        .chain(["only-on-the-platform".to_string()])
+        .collect();
+    let marked = s
+        .mark_deleted_unless_seen(conns[0], DataType::Invoices, &seen)
+        .await
+        .expect("mark");
+    assert_eq!(marked, 3);
+    let deleted = request(Some("metadata.isDeleted=true"), None, 1, 10);
+    let mut expected = gone.to_vec();
+    expected.sort();
+    assert_eq!(
+        ids(s, RecordScope::Connection(conns[0]), &deleted).await,
+        (expected, 3)
+    );
+    let doc = parse(
+        &s.get_record(
+            RecordScope::Connection(conns[0]),
+            DataType::Invoices,
+            &gone[1],
+        )
+        .await
+        .expect("get")
+        .expect("kept, marked"),
+    );
+    assert_eq!(doc["metadata"]["isDeleted"], true);
+    assert_eq!(doc["status"], "Paid");
+    // The other connection's records are its own.
+    assert_eq!(
+        ids(s, RecordScope::Connection(conns[1]), &deleted).await.1,
+        0
+    );
+    // Idempotent: the same snapshot again marks nothing more.
+    assert_eq!(
+        s.mark_deleted_unless_seen(conns[0], DataType::Invoices, &seen)
+            .await
+            .expect("mark"),
+        0
+    );
+    // An empty snapshot: the platform holds none of them any more.
+    assert_eq!(
+        s.mark_deleted_unless_seen(conns[1], DataType::Invoices, &none)
+            .await
+            .expect("mark"),
+        n as u64
     );
     f.finish().await;
 }

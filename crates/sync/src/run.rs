@@ -1,5 +1,6 @@
 //! Running one leased dataset: fetch pages, write records, finish with Codat's status.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use ledgerbridge_connectors::{
@@ -180,6 +181,8 @@ async fn fetch_all(
     let mut cursor: Option<String> = None;
     let mut written: u64 = 0;
     let mut unmappable: u64 = 0;
+    // The ids a complete snapshot returned so far (only while its pages say they are one).
+    let mut snapshot: Option<HashSet<String>> = None;
     loop {
         if *stop.borrow() {
             return Ok(Outcome::Abandoned);
@@ -204,7 +207,16 @@ async fn fetch_all(
             next_cursor,
             watermark,
             estimated_total,
+            complete_snapshot,
         } = page;
+        if complete_snapshot {
+            let seen = snapshot.get_or_insert_with(HashSet::new);
+            seen.extend(records.iter().map(|r| r.id.clone()));
+            // Not stored, but still on the platform: not deleted.
+            seen.extend(bad.iter().map(|(id, _)| id.clone()));
+        } else {
+            snapshot = None;
+        }
         for (record, reason) in &bad {
             tracing::warn!(dataset = %dataset.id, record = %record, %reason, "record could not be mapped; kept out of the cache");
         }
@@ -248,6 +260,14 @@ async fn fetch_all(
         match next_cursor {
             Some(next) => cursor = Some(next),
             None => {
+                if let Some(seen) = snapshot.take().filter(|_| complete_snapshot) {
+                    let gone = store
+                        .mark_deleted_unless_seen(conn.id, dataset.data_type, &seen)
+                        .await?;
+                    if gone > 0 {
+                        tracing::info!(dataset = %dataset.id, gone, "records the platform's complete snapshot no longer holds were marked deleted");
+                    }
+                }
                 if written >= REFRESH_STATISTICS_AFTER {
                     // The planner's statistics keep list queries on their indexes.
                     store.optimize().await?;

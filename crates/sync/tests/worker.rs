@@ -174,6 +174,72 @@ async fn syncs_pages_completes_and_resumes_from_the_watermark() {
     assert_eq!(connector.seen_since(), vec![None, Some("w1".to_string())]);
 }
 
+/// Whether each of `inv-0` .. `inv-4` is marked deleted.
+async fn deleted_flags(env: &Env) -> Vec<bool> {
+    let mut flags = Vec::new();
+    for i in 0..5 {
+        let doc = env
+            .store
+            .get_record(
+                RecordScope::Connection(env.connection),
+                DataType::Invoices,
+                &format!("inv-{i}"),
+            )
+            .await
+            .expect("get")
+            .expect("stored");
+        let doc: serde_json::Value = serde_json::from_str(&doc).expect("json");
+        flags.push(doc["metadata"]["isDeleted"] == true);
+    }
+    flags
+}
+
+#[tokio::test]
+async fn a_complete_snapshot_marks_what_it_did_not_return_deleted() {
+    let env = env().await;
+    let first = queue(&env).await;
+    let done = run_until_done(&env, Scripted::new(pages(), vec![]), first).await;
+    assert_eq!(done.status, DatasetStatus::Complete, "{done:?}");
+
+    // Fewer records, but not a snapshot (an incremental read): nothing is deleted.
+    let partial = vec![FetchPage {
+        records: vec![invoice(0, "10.50")],
+        watermark: Some("w2".into()),
+        ..Default::default()
+    }];
+    let second = queue(&env).await;
+    let done = run_until_done(&env, Scripted::new(partial, vec![]), second).await;
+    assert_eq!(done.status, DatasetStatus::Complete, "{done:?}");
+    assert_eq!(deleted_flags(&env).await, vec![false; 5]);
+
+    // A change read whose answer continues as a full read: only the full read's pages
+    // (inv-0, inv-1 and inv-3, one unmappable) count as the snapshot.
+    let snapshot = vec![
+        FetchPage {
+            records: vec![invoice(4, "10.50")],
+            ..Default::default()
+        },
+        FetchPage {
+            records: vec![invoice(0, "10.50"), invoice(1, "10.50")],
+            complete_snapshot: true,
+            ..Default::default()
+        },
+        FetchPage {
+            unmappable: vec![("inv-3".into(), "no date".into())],
+            watermark: Some("w3".into()),
+            complete_snapshot: true,
+            ..Default::default()
+        },
+    ];
+    let third = queue(&env).await;
+    let done = run_until_done(&env, Scripted::new(snapshot, vec![]), third).await;
+    assert_eq!(done.status, DatasetStatus::Complete, "{done:?}");
+    assert_eq!(
+        deleted_flags(&env).await,
+        vec![false, false, true, false, true]
+    );
+}
+
 #[tokio::test]
 async fn transient_faults_are_retried_then_fail() {
     let env = env().await;

@@ -1,6 +1,7 @@
 //! Talking to QuickBooks Online: the access token of each connection (refreshed ahead of
 //! expiry, the rotated refresh token saved before it is used), the rate budgets (per realm
-//! per minute, reports per realm per minute, requests in flight per app), `minorversion` on
+//! per minute, reports per realm per minute, requests in flight per realm and per app),
+//! `minorversion` on
 //! every call, and Intuit's `Fault` bodies — read case-insensitively, inside an HTTP 200 too
 //! — mapped to [`ConnectorError`]s.
 
@@ -29,6 +30,8 @@ pub struct RateLimits {
     pub reports_per_minute: u32,
     /// Requests in flight per app, all realms together (Intuit: 40).
     pub app_concurrent: u32,
+    /// Requests in flight per realm (Intuit: 10).
+    pub realm_concurrent: u32,
     /// How long the rolling "minute" is (tests: shorter).
     pub minute: Duration,
     /// How long to wait after a throttle: Intuit sends no `Retry-After` and says 60 s.
@@ -43,6 +46,7 @@ impl Default for RateLimits {
             per_minute: 500,
             reports_per_minute: 200,
             app_concurrent: 40,
+            realm_concurrent: 10,
             minute: Duration::from_secs(60),
             throttle_wait: Duration::from_secs(60),
             max_retries: 1,
@@ -435,6 +439,10 @@ impl Client {
                 let reports_ok = !report || reports_used < self.limits.reports_per_minute;
                 match b.blocked_until {
                     Some(until) if until > now => until - now,
+                    // The realm's ten in flight: wait for one to finish.
+                    _ if b.in_flight >= self.limits.realm_concurrent.max(1) => {
+                        Duration::from_millis(2)
+                    }
                     _ if used < self.limits.per_minute && reports_ok => {
                         b.in_flight += 1;
                         if report {
@@ -487,6 +495,25 @@ impl Client {
         ctx: &ConnectionContext,
         path_and_query: &str,
     ) -> Result<Value, ConnectorError> {
+        self.call(ctx, path_and_query, None).await
+    }
+
+    /// Runs a query statement too long for a URL: `POST .../query` with the statement as an
+    /// `application/text` body, as Intuit's SDKs do. Otherwise as [`Client::get`].
+    pub async fn post_query(
+        &self,
+        ctx: &ConnectionContext,
+        statement: &str,
+    ) -> Result<Value, ConnectorError> {
+        self.call(ctx, "query", Some(statement)).await
+    }
+
+    async fn call(
+        &self,
+        ctx: &ConnectionContext,
+        path_and_query: &str,
+        statement: Option<&str>,
+    ) -> Result<Value, ConnectorError> {
         let what = path_and_query.split('?').next().unwrap_or(path_and_query);
         let report = what.starts_with("reports/");
         let sep = if path_and_query.contains('?') {
@@ -505,9 +532,15 @@ impl Client {
                 self.app.api_url.trim_end_matches('/')
             );
             let slot = self.acquire(&realm, report).await?;
-            let response = self
-                .http
-                .get(&url)
+            let request = match statement {
+                None => self.http.get(&url),
+                Some(text) => self
+                    .http
+                    .post(&url)
+                    .header("content-type", "application/text")
+                    .body(text.to_string()),
+            };
+            let response = request
                 .bearer_auth(&token)
                 .header("accept", "application/json")
                 .send()

@@ -7,6 +7,8 @@
 //! `PrivateNote`). Ids are QuickBooks' own; tracking categories, which QuickBooks keeps in
 //! two lists (`Class`, `Department`), are `class_<Id>` and `department_<Id>`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use ledgerbridge_domain::accounting as codat;
 use ledgerbridge_domain::accounting::{CodatDateTime, Money};
@@ -176,6 +178,7 @@ const DETAIL_TYPES: &[&str] = &[
     "ItemBasedExpenseLineDetail",
     "AccountBasedExpenseLineDetail",
     "DescriptionOnly",
+    "DepositLineDetail",
 ];
 
 fn lines(v: &Value) -> impl Iterator<Item = (&Value, &Value)> {
@@ -267,6 +270,78 @@ fn linked<'a>(v: &'a Value, types: &'a [&'a str]) -> impl Iterator<Item = (&'a s
             .then(|| Some((kind, text(l, "TxnId")?)))
             .flatten()
     })
+}
+
+/// The ids of the transactions of `types` that `v`'s `LinkedTxn` names (digits and letters
+/// only: they are spliced into a query).
+pub fn linked_ids(v: &Value, types: &[&str]) -> Vec<String> {
+    linked(v, types)
+        .map(|(_, id)| id)
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .collect()
+}
+
+/// Completes a mapped invoice's or bill's `paymentAllocations` from the payments it links
+/// (QuickBooks `Payment` or `BillPayment` records by id): the amount the payment's line that
+/// links `document_id` applied (`Line.Amount`), the payment's date as the allocation's and
+/// payment's date, and the payment's total, reference and bank account. An allocation whose
+/// payment is not in `payments`, or does not link the document back, keeps its id only.
+pub fn complete_allocations(doc: &mut Value, document_id: &str, payments: &HashMap<String, Value>) {
+    let Some(Value::Array(allocations)) = doc.get_mut("paymentAllocations") else {
+        return;
+    };
+    for a in allocations {
+        let Some(p) = a
+            .pointer("/payment/id")
+            .and_then(Value::as_str)
+            .and_then(|id| payments.get(id))
+        else {
+            continue;
+        };
+        let applied = items(p, "Line")
+            .find(|line| {
+                items(line, "LinkedTxn").any(|l| text(l, "TxnId").as_deref() == Some(document_id))
+            })
+            .and_then(|line| money(line, "Amount"));
+        let Some(applied) = applied else {
+            continue;
+        };
+        let on = date(p, "TxnDate").and_then(|d| serde_json::to_value(d).ok());
+        let account = account_ref(p, "DepositToAccountRef")
+            .or_else(|| {
+                at(p, &["CheckPayment", "BankAccountRef"])
+                    .or_else(|| at(p, &["CreditCardPayment", "CCAccountRef"]))
+                    .and_then(|a| {
+                        Some(codat::AccountRef {
+                            id: Some(text(a, "value")?),
+                            name: text(a, "name"),
+                        })
+                    })
+            })
+            .and_then(|r| serde_json::to_value(r).ok());
+        let reference = text(p, "PaymentRefNum").or_else(|| text(p, "DocNumber"));
+        let total = money(p, "TotalAmt").and_then(|m| serde_json::to_value(m).ok());
+        let applied = serde_json::to_value(applied).ok();
+        if let Some(Value::Object(payment)) = a.get_mut("payment") {
+            for (k, v) in [
+                ("paidOnDate", on.clone()),
+                ("totalAmount", total),
+                ("reference", reference.map(Value::String)),
+                ("accountRef", account),
+            ] {
+                if let Some(v) = v {
+                    payment.insert(k.into(), v);
+                }
+            }
+        }
+        if let Some(Value::Object(allocation)) = a.get_mut("allocation") {
+            for (k, v) in [("allocatedOnDate", on), ("totalAmount", applied)] {
+                if let Some(v) = v {
+                    allocation.insert(k.into(), v);
+                }
+            }
+        }
+    }
 }
 
 fn allocations(
@@ -1117,7 +1192,30 @@ fn payment_allocation(v: &Value, currency: &str, account_key: &str) -> codat::Pa
     }
 }
 
-/// QuickBooks `SalesReceipt` → Codat direct income.
+/// Whether a bank `Deposit` records income rather than banking payments already received:
+/// no line links another transaction (a linked line moves a `Payment` or `SalesReceipt` out
+/// of Undeposited Funds, which is read as that record).
+pub fn is_income_deposit(v: &Value) -> bool {
+    !items(v, "Line").any(|line| items(line, "LinkedTxn").next().is_some())
+}
+
+/// Who a deposit came from: its first line's `DepositLineDetail.Entity`.
+fn deposit_entity(v: &Value) -> Option<codat::ContactRef> {
+    let e = items(v, "Line")
+        .filter_map(|line| get(line, "DepositLineDetail"))
+        .find_map(|d| get(d, "Entity"))?;
+    Some(codat::ContactRef {
+        id: text(e, "value")?,
+        data_type: Some(match str_of(e, "type") {
+            Some("Customer") => codat::ContactType::Customers,
+            Some("Vendor") => codat::ContactType::Suppliers,
+            _ => codat::ContactType::Unknown,
+        }),
+    })
+}
+
+/// QuickBooks `SalesReceipt`, or an income `Deposit` (lines of `DepositLineDetail` straight to
+/// accounts), → Codat direct income.
 pub fn direct_income(v: &Value, home: &str) -> Option<codat::DirectIncome> {
     let currency = currency(v, home);
     let dep = department(v);
@@ -1125,10 +1223,12 @@ pub fn direct_income(v: &Value, home: &str) -> Option<codat::DirectIncome> {
         id: text(v, "Id")?,
         reference: text(v, "DocNumber"),
         note: text(v, "PrivateNote"),
-        contact_ref: ref_id(v, "CustomerRef").map(|id| codat::ContactRef {
-            id,
-            data_type: Some(codat::ContactType::Customers),
-        }),
+        contact_ref: ref_id(v, "CustomerRef")
+            .map(|id| codat::ContactRef {
+                id,
+                data_type: Some(codat::ContactType::Customers),
+            })
+            .or_else(|| deposit_entity(v)),
         issue_date: date(v, "TxnDate")?,
         currency_rate: rate(v),
         line_items: lines(v)

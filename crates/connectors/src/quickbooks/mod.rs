@@ -4,11 +4,15 @@
 //!
 //! - A full read counts the entity (`SELECT COUNT(*)`), then pages through it oldest change
 //!   first with `STARTPOSITION` and Intuit's largest `MAXRESULTS` (1,000): a full sync costs
-//!   `ceil(records / 1000) + 1` calls per entity.
+//!   `ceil(records / 1000) + 1` calls per entity. Invoices and bills add, per page, one
+//!   `Id IN (...)` query per 1,000 payments the page links, whose lines hold the amounts
+//!   applied to each document (Codat's `paymentAllocations` amounts and dates).
 //! - The watermark is when the read began (less a minute for clock skew). An incremental
 //!   sync asks change data capture (`/cdc`) for everything changed since, deletions
 //!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:
-//!   an older watermark falls back to a full read. Tax rates are not in CDC and are always
+//!   an older watermark falls back to a full read, a complete snapshot
+//!   ([`FetchPage::complete_snapshot`]) from which the sync engine marks deleted whatever it
+//!   did not return. Tax rates are not in CDC and are always
 //!   read whole.
 //! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
 //!   once); a throttle (429, or a `ThrottleExceeded` fault) waits 60 s, as Intuit asks.
@@ -49,6 +53,9 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const CDC_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Most objects one change data capture answer holds.
 pub const CDC_MAX: usize = 1000;
+/// Payment ids one lookup of the payments a page of invoices or bills links asks for (as
+/// many as one answer holds).
+const LINKED_PER_QUERY: usize = MAX_PAGE_SIZE as usize;
 /// Subtracted from a watermark so that a clock running behind Intuit's loses nothing.
 const SKEW: chrono::Duration = chrono::Duration::seconds(60);
 
@@ -265,10 +272,11 @@ fn source(data_type: DataType) -> Option<Source> {
             |v, h| doc(map::purchase_order(v, h)),
             true,
         ),
+        // Codat reads sales receipts and bank deposits of income as direct incomes.
         D::DirectIncomes => s(
-            &["SalesReceipt"],
+            &["SalesReceipt", "Deposit"],
             None,
-            all,
+            map::is_income_deposit,
             |v, h| doc(map::direct_income(v, h)),
             true,
         ),
@@ -397,6 +405,51 @@ impl QuickBooksConnector {
         Ok(home)
     }
 
+    /// The payments (`Payment` for invoices, `BillPayment` for bills) that `records` link,
+    /// by id, read with `SELECT * FROM <entity> WHERE Id IN (...)` (POSTed: the list is long),
+    /// [`LINKED_PER_QUERY`] ids a call: their lines hold the amounts applied to each document. Empty for other entities
+    /// and when nothing is linked.
+    async fn linked_payments(
+        &self,
+        ctx: &ConnectionContext,
+        entity: &str,
+        records: &[Value],
+    ) -> Result<HashMap<String, Value>, ConnectorError> {
+        let (target, types): (&str, &[&str]) = match entity {
+            "Invoice" => ("Payment", &["Payment"]),
+            "Bill" => (
+                "BillPayment",
+                &["BillPaymentCheck", "BillPaymentCreditCard", "BillPayment"],
+            ),
+            _ => return Ok(HashMap::new()),
+        };
+        let ids: std::collections::BTreeSet<String> = records
+            .iter()
+            .flat_map(|r| map::linked_ids(r, types))
+            .collect();
+        let ids: Vec<String> = ids.into_iter().collect();
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(LINKED_PER_QUERY) {
+            let list: Vec<String> = chunk.iter().map(|id| format!("'{id}'")).collect();
+            let statement = format!(
+                "SELECT * FROM {target} WHERE Id IN ({}) MAXRESULTS {MAX_PAGE_SIZE}",
+                list.join(", ")
+            );
+            let mut body = self.client.post_query(ctx, &statement).await?;
+            let found = map::take(&mut body, "QueryResponse")
+                .as_mut()
+                .and_then(|q| map::take(q, target));
+            if let Some(Value::Array(found)) = found {
+                for p in found {
+                    if let Some(id) = map::text(&p, "Id") {
+                        out.insert(id, p);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn map_into(
         &self,
         out: &mut FetchPage,
@@ -404,6 +457,7 @@ impl QuickBooksConnector {
         entity: &str,
         records: &[Value],
         home: &str,
+        payments: &HashMap<String, Value>,
     ) {
         for r in records {
             let id = record_id(entity, &map::text(r, "Id").unwrap_or_default());
@@ -415,7 +469,12 @@ impl QuickBooksConnector {
                 continue;
             }
             match (s.map)(r, home) {
-                Some(doc) => out.records.push(SourceRecord { id, doc }),
+                Some(mut doc) => {
+                    if !payments.is_empty() {
+                        map::complete_allocations(&mut doc, &id, payments);
+                    }
+                    out.records.push(SourceRecord { id, doc })
+                }
                 None => out.unmappable.push((
                     id,
                     format!("QuickBooks {entity} record lacks its id or date"),
@@ -452,7 +511,13 @@ impl QuickBooksConnector {
         } else {
             format!(" WHERE {}", clauses.join(" AND "))
         };
-        let mut out = FetchPage::default();
+        // Nothing filtered out by the sync settings: this read is all QuickBooks holds, and
+        // whatever it does not return was deleted (how deletions older than change data
+        // capture's window are found).
+        let mut out = FetchPage {
+            complete_snapshot: request.sync_from.is_none(),
+            ..FetchPage::default()
+        };
         let total = match at.total {
             Some(t) => t,
             None => {
@@ -506,7 +571,8 @@ impl QuickBooksConnector {
                 } else {
                     String::new()
                 };
-            self.map_into(&mut out, s, entity, &records, &home);
+            let payments = self.linked_payments(ctx, entity, &records).await?;
+            self.map_into(&mut out, s, entity, &records, &home, &payments);
         }
         let next_start = at.start + got;
         if got >= u64::from(self.page_size) && next_start <= total {
@@ -584,7 +650,8 @@ impl QuickBooksConnector {
                 } else {
                     String::new()
                 };
-                self.map_into(&mut out, s, entity, records, &home);
+                let payments = self.linked_payments(ctx, entity, records).await?;
+                self.map_into(&mut out, s, entity, records, &home, &payments);
             }
         }
         out.estimated_total = Some(seen as u64);

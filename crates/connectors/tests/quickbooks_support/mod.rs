@@ -102,6 +102,8 @@ pub struct Fetched {
     pub deleted: Vec<String>,
     pub watermark: Option<String>,
     pub pages: usize,
+    /// The last page's `complete_snapshot`.
+    pub complete_snapshot: bool,
 }
 
 pub fn request(data_type: DataType, since: Option<&str>) -> FetchRequest {
@@ -123,6 +125,7 @@ pub async fn fetch_request(
         deleted: Vec::new(),
         watermark: None,
         pages: 0,
+        complete_snapshot: false,
     };
     let mut cursor: Option<String> = None;
     loop {
@@ -142,6 +145,7 @@ pub async fn fetch_request(
             Some(c) => cursor = Some(c),
             None => {
                 out.watermark = page.watermark;
+                out.complete_snapshot = page.complete_snapshot;
                 return Ok(out);
             }
         }

@@ -3,6 +3,10 @@
 //! string ids of digits, `ReferenceType` objects, `xs:date` dates, timestamps with the
 //! company's UTC offset, amounts as JSON numbers).
 //!
+//! Money received from no customer (interest, a tax refund, other income) is a bank `Deposit`
+//! whose `DepositLineDetail` lines post straight to income accounts; money received from a
+//! customer without an invoice is a `SalesReceipt`.
+//!
 //! An entity's `Id` is the books' own id for the record, so a test can pair what the connector
 //! read with the generator's truth. What QuickBooks' model has no place for is dropped here,
 //! as a real QuickBooks company would not hold it (the round-trip test lists each loss):
@@ -320,6 +324,8 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
         });
     };
     let mut tombstones = Vec::new();
+    // Direct incomes served as `Deposit`s (their deletions are `Deposit` tombstones).
+    let mut deposits = std::collections::HashSet::new();
     for r in &records {
         match r {
             Record::Company(k) => {
@@ -458,6 +464,9 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
             }
             Record::BankSpend(s) => {
                 let (entity, v) = bank_spend_json(&l, s);
+                if entity == "Deposit" {
+                    deposits.insert(s.id);
+                }
                 push(entity, s.modified, v);
             }
             Record::Transfer(t) => {
@@ -492,6 +501,7 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
                     RecordKind::Transfer => "Transfer",
                     RecordKind::PurchaseOrder => "PurchaseOrder",
                     RecordKind::DirectCost => "Purchase",
+                    RecordKind::DirectIncome if deposits.contains(&d.record.id) => "Deposit",
                     RecordKind::DirectIncome => "SalesReceipt",
                     _ => continue,
                 };
@@ -646,6 +656,38 @@ fn sales_line(l: &Lookups, line: &Line, zero: bool) -> Value {
         "Amount": amount(line.sub_total),
         "DetailType": "SalesItemLineDetail",
         "SalesItemLineDetail": detail,
+    })
+}
+
+/// A bank deposit's line: `DepositLineDetail` naming the income account.
+fn deposit_line(
+    l: &Lookups,
+    line: &Line,
+    method: model::Id,
+    from: Option<model::ContactRef>,
+) -> Value {
+    let mut detail = json!({
+        "AccountRef": l.account(line.account),
+        "PaymentMethodRef": reference(method, l.methods.get(&method).copied().unwrap_or_default()),
+        "TaxCodeRef": {"value": line.tax_rate.to_string()},
+    });
+    if let Some(class) = l.class(line) {
+        detail["ClassRef"] = class;
+    }
+    if let Some(c) = from {
+        let t = match c.party {
+            Party::Customer => "Customer",
+            Party::Supplier => "Vendor",
+        };
+        detail["Entity"] = json!({"value": c.id.to_string(), "type": t});
+    }
+    json!({
+        "Id": line.line_number.to_string(),
+        "LineNum": line.line_number,
+        "Description": line.description.to_string(),
+        "Amount": num(line.sub_total),
+        "DetailType": "DepositLineDetail",
+        "DepositLineDetail": detail,
     })
 }
 
@@ -871,6 +913,22 @@ fn bank_spend_json(l: &Lookups, s: &model::BankSpend) -> (&'static str, Value) {
         v["PrivateNote"] = json!(note.to_string());
     }
     match s.direction {
+        // Money in from no customer (interest, a tax refund, other income) is a bank
+        // deposit in QuickBooks: lines straight to accounts, no items.
+        Direction::Received if s.contact.is_none_or(|c| c.party != Party::Customer) => {
+            v["Line"] = json!(
+                s.lines
+                    .iter()
+                    .map(|line| deposit_line(l, line, s.method, s.contact))
+                    .collect::<Vec<_>>()
+            );
+            v["DepositToAccountRef"] = l.bank(s.bank_account);
+            // A deposit names the method per line only.
+            if let Some(o) = v.as_object_mut() {
+                o.remove("PaymentMethodRef");
+            }
+            ("Deposit", v)
+        }
         Direction::Received => {
             let mut lines: Vec<Value> = s
                 .lines

@@ -1,5 +1,6 @@
 //! QuickBooks Online's throttles: 500 requests per realm in any rolling minute, 200 report
-//! requests per realm per minute, 40 requests in flight per app across all realms. The
+//! requests per realm per minute, 10 requests in flight per realm, 40 requests in flight per
+//! app across all realms. The
 //! "minute" is configurable so tests run in seconds.
 
 use std::collections::{HashMap, VecDeque};
@@ -15,6 +16,8 @@ pub struct Limits {
     pub reports_per_minute: u32,
     /// Requests in flight at once, per app (all realms).
     pub app_concurrent: u32,
+    /// Requests in flight at once, per realm (Intuit: 10).
+    pub realm_concurrent: u32,
     /// How long a "minute" lasts.
     pub minute: Duration,
 }
@@ -25,6 +28,7 @@ impl Default for Limits {
             per_minute: 500,
             reports_per_minute: 200,
             app_concurrent: 40,
+            realm_concurrent: 10,
             minute: Duration::from_secs(60),
         }
     }
@@ -34,6 +38,7 @@ impl Default for Limits {
 struct Realm {
     minute: VecDeque<Instant>,
     reports: VecDeque<Instant>,
+    in_flight: u32,
 }
 
 #[derive(Default)]
@@ -51,6 +56,17 @@ pub enum Problem {
     Reports,
     /// The app's concurrent requests.
     Concurrent,
+    /// The realm's concurrent requests.
+    RealmConcurrent,
+}
+
+/// How many requests were in flight when one was admitted (it included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    /// Across the app.
+    pub app: u32,
+    /// For the request's realm.
+    pub realm: u32,
 }
 
 pub struct Limiter {
@@ -73,16 +89,20 @@ impl Limiter {
     }
 
     /// Counts a request for `realm`; with `enforce` off it is only counted in flight.
-    /// Returns the number in flight (this one included).
-    pub fn admit(&self, realm: &str, report: bool, enforce: bool) -> Result<u32, Problem> {
+    /// Returns the numbers in flight (this one included).
+    pub fn admit(&self, realm: &str, report: bool, enforce: bool) -> Result<InFlight, Problem> {
         let now = Instant::now();
         let l = &self.limits;
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let app_full = w.in_flight >= l.app_concurrent;
+        let r = w.realms.entry(realm.to_string()).or_default();
         if enforce {
-            if w.in_flight >= l.app_concurrent {
+            if app_full {
                 return Err(Problem::Concurrent);
             }
-            let r = w.realms.entry(realm.to_string()).or_default();
+            if r.in_flight >= l.realm_concurrent {
+                return Err(Problem::RealmConcurrent);
+            }
             prune(&mut r.minute, l.minute, now);
             prune(&mut r.reports, l.minute, now);
             if r.minute.len() as u32 >= l.per_minute {
@@ -96,13 +116,21 @@ impl Limiter {
                 r.reports.push_back(now);
             }
         }
+        r.in_flight += 1;
+        let realm_in_flight = r.in_flight;
         w.in_flight += 1;
-        Ok(w.in_flight)
+        Ok(InFlight {
+            app: w.in_flight,
+            realm: realm_in_flight,
+        })
     }
 
-    /// A request admitted has finished.
-    pub fn release(&self) {
+    /// A request admitted for `realm` has finished.
+    pub fn release(&self, realm: &str) {
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         w.in_flight = w.in_flight.saturating_sub(1);
+        if let Some(r) = w.realms.get_mut(realm) {
+            r.in_flight = r.in_flight.saturating_sub(1);
+        }
     }
 }

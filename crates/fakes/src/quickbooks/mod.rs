@@ -109,6 +109,8 @@ pub struct Counters {
     pub invalid_grants: AtomicU64,
     /// Most Accounting API calls in flight at once, across the app.
     pub max_concurrent: AtomicU64,
+    /// Most Accounting API calls in flight at once for one realm.
+    pub max_realm_concurrent: AtomicU64,
     /// Calls without `minorversion` (or below 75).
     pub without_minor_version: AtomicU64,
     /// Calls by kind: `query:Invoice`, `count:Invoice`, `cdc`, `report:BalanceSheet`,
@@ -134,6 +136,7 @@ impl Counters {
             &self.refreshes,
             &self.invalid_grants,
             &self.max_concurrent,
+            &self.max_realm_concurrent,
             &self.without_minor_version,
         ] {
             c.store(0, Ordering::SeqCst);
@@ -175,6 +178,9 @@ pub struct Faults {
     pub throttle_as_403: AtomicBool,
     /// Throttles are not enforced.
     pub limits_off: AtomicBool,
+    /// Every API call takes at least this many milliseconds once admitted (a slow
+    /// QuickBooks, so that concurrent requests overlap).
+    pub latency_ms: AtomicU64,
 }
 
 pub(crate) struct State {

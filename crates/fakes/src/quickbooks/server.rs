@@ -363,12 +363,12 @@ fn unauthorized() -> Response {
     json_response(StatusCode::UNAUTHORIZED, &fault_body(&spec, true))
 }
 
-/// Releases the app's in-flight slot when the call ends, however it ends.
-struct InFlight(Shared);
+/// Releases the app's and the realm's in-flight slots when the call ends, however it ends.
+struct InFlight(Shared, String);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.limits.release();
+        self.0.limits.release(&self.1);
     }
 }
 
@@ -453,14 +453,18 @@ async fn api(
             state
                 .counters
                 .max_concurrent
-                .fetch_max(u64::from(in_flight), Ordering::SeqCst);
+                .fetch_max(u64::from(in_flight.app), Ordering::SeqCst);
+            state
+                .counters
+                .max_realm_concurrent
+                .fetch_max(u64::from(in_flight.realm), Ordering::SeqCst);
         }
         Err(problem) => {
             state.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
             let detail = match problem {
                 Problem::Minute => "The request limit was reached.",
                 Problem::Reports => "The report request limit was reached.",
-                Problem::Concurrent => "Too many concurrent requests.",
+                Problem::Concurrent | Problem::RealmConcurrent => "Too many concurrent requests.",
             };
             let legacy = state.faults.throttle_as_403.load(Ordering::SeqCst);
             return fault(
@@ -473,7 +477,11 @@ async fn api(
             );
         }
     }
-    let _slot = InFlight(state.clone());
+    let _slot = InFlight(state.clone(), realm.clone());
+    let latency = state.faults.latency_ms.load(Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
     if take(&state.faults.server_errors) {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }

@@ -29,7 +29,8 @@
 //! record whose content (the document without `modifiedDate`) hashes as stored is not
 //! rewritten, and its `modifiedDate` does not move; new and changed records get
 //! `modifiedDate` = now. A connection with nothing stored in the set yet (a first sync)
-//! skips reading stored hashes. [`Store::mark_deleted`] sets `metadata.isDeleted = true` (keeping the
+//! skips reading stored hashes. [`Store::mark_deleted_unless_seen`] marks what a complete
+//! snapshot of the platform did not return. [`Store::mark_deleted`] sets `metadata.isDeleted = true` (keeping the
 //! record's last `status`) and bumps `modifiedDate`. After a sync that wrote many records,
 //! [`Store::optimize`] refreshes the planner's statistics.
 //!
@@ -44,7 +45,7 @@
 
 mod keys;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ledgerbridge_domain::accounting::schema_for;
 use ledgerbridge_domain::paging::{Links, PageRequest};
@@ -309,6 +310,9 @@ fn write_members(
     out.push(b'}');
     Ok(())
 }
+
+/// Stored ids read per statement by [`Store::mark_deleted_unless_seen`].
+pub const UNSEEN_BATCH: usize = 5_000;
 
 /// Rows per multi-row statement (20 parameters each; SQLite allows 32766, PostgreSQL 65535).
 const ROWS_PER_STATEMENT: usize = 400;
@@ -685,6 +689,58 @@ impl Store {
             tx.commit().await?;
         });
         Ok(marked.len() as u64)
+    }
+
+    /// Marks deleted (as [`Store::mark_deleted`] does) every record of `data_type` stored for
+    /// `connection` that is not yet marked and whose id is not in `seen`: what a complete
+    /// snapshot of the platform (a full read) did not return is gone from it. The stored ids
+    /// are walked in id order, [`UNSEEN_BATCH`] per statement on the set's primary key, so
+    /// neither side is loaded whole from the database; only the unseen ones are rewritten.
+    /// Returns how many records were marked.
+    pub async fn mark_deleted_unless_seen(
+        &self,
+        connection: ConnectionId,
+        data_type: DataType,
+        seen: &HashSet<String>,
+    ) -> Result<u64> {
+        let Some(set_id) = self
+            .record_set(RecordScope::Connection(connection), data_type)
+            .await?
+        else {
+            return Ok(0);
+        };
+        let connection_text = connection.to_string();
+        let mut after: Option<String> = None;
+        let mut marked = 0;
+        loop {
+            let sql = format!(
+                "SELECT id FROM records WHERE set_id = $1 AND connection_id = $2 \
+                 AND is_deleted IS NOT TRUE{} ORDER BY id LIMIT {UNSEEN_BATCH}",
+                if after.is_some() { " AND id > $3" } else { "" }
+            );
+            let rows: Vec<(String,)> = read_pool!(self, pool => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(set_id)
+                    .bind(&connection_text);
+                if let Some(a) = &after {
+                    q = q.bind(a);
+                }
+                q.fetch_all(pool).await?
+            });
+            let full = rows.len() >= UNSEEN_BATCH;
+            after = rows.last().map(|(id,)| id.clone());
+            let unseen: Vec<String> = rows
+                .into_iter()
+                .map(|(id,)| id)
+                .filter(|id| !seen.contains(id))
+                .collect();
+            if !unseen.is_empty() {
+                marked += self.mark_deleted(connection, data_type, &unseen).await?;
+            }
+            if !full {
+                return Ok(marked);
+            }
+        }
     }
 
     /// One page of a scope's records of one data type under the request's filter and ordering
