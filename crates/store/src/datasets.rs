@@ -159,6 +159,46 @@ impl Store {
         }
     }
 
+    /// Queues several datasets in one transaction, skipping each type still in progress on
+    /// its connection. A worker never sees part of the batch, so the read they make is
+    /// reported once (`read.completed` fires when a connection's queued datasets have all
+    /// finished). Returns how many were queued.
+    pub async fn queue_datasets(&self, rows: &[DatasetRow]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let queued = write_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut queued = 0u64;
+            for d in rows {
+                queued += sqlx::query(
+                    "INSERT INTO datasets (id, company_id, connection_id, data_type, status, status_description, \
+                     error_message, requested, completed, progress, run_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8) ON CONFLICT DO NOTHING",
+                )
+                .bind(d.id.to_string())
+                .bind(d.company_id.to_string())
+                .bind(d.connection_id.to_string())
+                .bind(d.data_type.key())
+                .bind(d.status.as_str())
+                .bind(d.status_description.clone())
+                .bind(d.error_message.clone())
+                .bind(d.requested.to_string())
+                .bind(d.completed.map(|t| t.to_string()))
+                .bind(i64::from(d.progress))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            queued
+        });
+        if queued > 0 {
+            self.notify_work();
+        }
+        Ok(queued)
+    }
+
     /// The unfinished dataset of a data type on a connection, if any.
     pub async fn dataset_in_progress(
         &self,

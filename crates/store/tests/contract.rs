@@ -567,3 +567,38 @@ async fn queue_stats_and_pool_stats_answer() {
         assert!(idle <= open && open <= max);
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_datasets_is_queued_at_once_skipping_types_in_progress() {
+    use ledgerbridge_domain::DataType;
+    use ledgerbridge_store::datasets::DatasetRow;
+
+    let f = fresh().await;
+    let s = &f.store;
+    let c = company("Acme");
+    let conn = connection(c.id);
+    s.insert_company(&c, Some(&conn)).await.expect("insert");
+    let first = DatasetRow::queued(c.id, conn.id, DataType::Invoices);
+    s.queue_dataset(&first).await.expect("queue");
+    // The batch skips the type in progress and queues the others, in one transaction.
+    let batch = [
+        DatasetRow::queued(c.id, conn.id, DataType::Invoices),
+        DatasetRow::queued(c.id, conn.id, DataType::Bills),
+        DatasetRow::queued(c.id, conn.id, DataType::Customers),
+    ];
+    assert_eq!(s.queue_datasets(&batch).await.expect("batch"), 2);
+    assert_eq!(
+        s.dataset_in_progress(conn.id, DataType::Invoices)
+            .await
+            .expect("running"),
+        Some(first.clone()),
+        "the running one is kept"
+    );
+    assert!(
+        s.dataset_in_progress(conn.id, DataType::Bills)
+            .await
+            .expect("bills")
+            .is_some()
+    );
+    assert_eq!(s.queue_datasets(&batch).await.expect("again"), 0);
+}

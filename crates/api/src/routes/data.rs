@@ -181,20 +181,19 @@ pub(crate) async fn queue_fetch_on_first_link(
     let mut settings = state.store.effective_sync_settings(conn.company_id).await?;
     settings.sort_by_key(|s| s.sync_order);
     let now = Timestamp::now();
-    for s in settings
+    let served: Vec<_> = settings
         .iter()
         .filter(|s| platform.data_types.contains(&s.data_type))
-    {
-        if s.fetch_on_first_link {
-            match state
-                .store
-                .queue_dataset(&DatasetRow::queued(conn.company_id, conn.id, s.data_type))
-                .await
-            {
-                Ok(()) | Err(QueueError::AlreadyInProgress(_)) => {}
-                Err(QueueError::Store(e)) => return Err(e.into()),
-            }
-        }
+        .collect();
+    // All at once: the worker must not finish (and report) part of the read before the rest
+    // is queued.
+    let first: Vec<DatasetRow> = served
+        .iter()
+        .filter(|s| s.fetch_on_first_link)
+        .map(|s| DatasetRow::queued(conn.company_id, conn.id, s.data_type))
+        .collect();
+    state.store.queue_datasets(&first).await?;
+    for s in served {
         if s.sync_schedule > 0 {
             let next = next_run_after(now, s.sync_schedule);
             state
