@@ -191,6 +191,40 @@ fn lines(v: &Value) -> impl Iterator<Item = (&Value, &Value)> {
     })
 }
 
+/// The lines of a sales document (invoice, credit memo) as Codat's line items, tracked to
+/// the document's customer.
+fn sales_lines(
+    v: &Value,
+    department: Option<&str>,
+    customer: Option<&codat::CustomerRef>,
+) -> Vec<codat::InvoiceLineItem> {
+    lines(v)
+        .map(|(line, detail)| {
+            let c = line_common(line, detail, department);
+            codat::InvoiceLineItem {
+                description: c.description,
+                unit_amount: c.unit_amount,
+                quantity: c.quantity,
+                sub_total: Some(c.sub_total),
+                account_ref: c.account_ref,
+                tax_rate_ref: c.tax_rate_ref,
+                item_ref: c.item_ref,
+                tracking_category_refs: Some(c.tracking.clone()),
+                tracking: Some(codat::ReceivablesTracking {
+                    category_refs: c.tracking,
+                    customer_ref: customer.cloned(),
+                    project_ref: None,
+                    is_billed_to: codat::ReceivablesBilledTo::NotApplicable,
+                    is_rebilled_to: codat::ReceivablesBilledTo::NotApplicable,
+                    record_ref: None,
+                }),
+                is_direct_income: Some(false),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 fn line_common(line: &Value, detail: &Value, department: Option<&str>) -> LineCommon {
     let item_ref = get(detail, "ItemRef").and_then(|i| {
         Some(codat::ItemRef {
@@ -384,33 +418,7 @@ pub fn invoice(v: &Value, home: &str) -> Option<codat::Invoice> {
     Some(codat::Invoice {
         id: text(v, "Id")?,
         invoice_number: text(v, "DocNumber"),
-        line_items: Some(
-            lines(v)
-                .map(|(line, detail)| {
-                    let c = line_common(line, detail, dep.as_deref());
-                    codat::InvoiceLineItem {
-                        description: c.description,
-                        unit_amount: c.unit_amount,
-                        quantity: c.quantity,
-                        sub_total: Some(c.sub_total),
-                        account_ref: c.account_ref,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(codat::ReceivablesTracking {
-                            category_refs: c.tracking,
-                            customer_ref: customer.clone(),
-                            project_ref: None,
-                            is_billed_to: codat::ReceivablesBilledTo::NotApplicable,
-                            is_rebilled_to: codat::ReceivablesBilledTo::NotApplicable,
-                            record_ref: None,
-                        }),
-                        is_direct_income: Some(false),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
+        line_items: Some(sales_lines(v, dep.as_deref(), customer.as_ref())),
         customer_ref: customer,
         issue_date: date(v, "TxnDate")?,
         due_date: date(v, "DueDate"),
@@ -561,33 +569,7 @@ pub fn credit_note(v: &Value, home: &str) -> Option<codat::CreditNote> {
     Some(codat::CreditNote {
         id: text(v, "Id")?,
         credit_note_number: text(v, "DocNumber"),
-        line_items: Some(
-            lines(v)
-                .map(|(line, detail)| {
-                    let c = line_common(line, detail, dep.as_deref());
-                    codat::InvoiceLineItem {
-                        description: c.description,
-                        unit_amount: c.unit_amount,
-                        quantity: c.quantity,
-                        sub_total: Some(c.sub_total),
-                        account_ref: c.account_ref,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(codat::ReceivablesTracking {
-                            category_refs: c.tracking,
-                            customer_ref: customer.clone(),
-                            project_ref: None,
-                            is_billed_to: codat::ReceivablesBilledTo::NotApplicable,
-                            is_rebilled_to: codat::ReceivablesBilledTo::NotApplicable,
-                            record_ref: None,
-                        }),
-                        is_direct_income: Some(false),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
+        line_items: Some(sales_lines(v, dep.as_deref(), customer.as_ref())),
         customer_ref: customer,
         total_amount: money_or_zero(v, "TotalAmt"),
         total_discount: total_discount(v).unwrap_or_else(Money::zero),
