@@ -648,21 +648,47 @@ pub fn is_receivable_payment(v: &Value) -> bool {
     )
 }
 
+/// What Codat's payment and bill payment both read from a Xero `Payment`.
+struct PaymentParts {
+    id: String,
+    /// The paid invoice or bill (`Null` when the payment is on a credit note).
+    invoice: Value,
+    /// The paid document's id: the credit note's, else the invoice's.
+    document: Option<String>,
+    amount: Money,
+    account: Value,
+}
+
+impl PaymentParts {
+    fn read(v: &Value) -> Option<Self> {
+        let invoice = v.get("Invoice").cloned().unwrap_or(Value::Null);
+        Some(Self {
+            id: text(v, "PaymentID")?,
+            document: v
+                .get("CreditNote")
+                .and_then(|c| text(c, "CreditNoteID"))
+                .or_else(|| text(&invoice, "InvoiceID")),
+            invoice,
+            amount: money_or_zero(v, "Amount"),
+            account: v.get("Account").cloned().unwrap_or(Value::Null),
+        })
+    }
+}
+
 /// Xero `Payment` (AR types) → Codat payment.
 pub fn payment(v: &Value, l: &Lookups) -> Option<codat::Payment> {
-    let id = text(v, "PaymentID")?;
-    let invoice = v.get("Invoice").cloned().unwrap_or(Value::Null);
-    let document = v
-        .get("CreditNote")
-        .and_then(|c| text(c, "CreditNoteID"))
-        .or_else(|| text(&invoice, "InvoiceID"));
-    let amount = money_or_zero(v, "Amount");
+    let PaymentParts {
+        id,
+        invoice,
+        document,
+        amount,
+        account,
+    } = PaymentParts::read(v)?;
     let kind = match payment_link_kind(v) {
         "CreditNote" => codat::PaymentLinkType::CreditNote,
         "PaymentOnAccount" => codat::PaymentLinkType::PaymentOnAccount,
         _ => codat::PaymentLinkType::Invoice,
     };
-    let account = v.get("Account").cloned().unwrap_or(Value::Null);
     Some(codat::Payment {
         id,
         customer_ref: contact_id(&invoice).map(|id| codat::CustomerRef {
@@ -696,19 +722,18 @@ pub fn payment(v: &Value, l: &Lookups) -> Option<codat::Payment> {
 
 /// Xero `Payment` (AP types) → Codat bill payment.
 pub fn bill_payment(v: &Value, l: &Lookups) -> Option<codat::BillPayment> {
-    let id = text(v, "PaymentID")?;
-    let invoice = v.get("Invoice").cloned().unwrap_or(Value::Null);
-    let document = v
-        .get("CreditNote")
-        .and_then(|c| text(c, "CreditNoteID"))
-        .or_else(|| text(&invoice, "InvoiceID"));
-    let amount = money_or_zero(v, "Amount");
+    let PaymentParts {
+        id,
+        invoice,
+        document,
+        amount,
+        account,
+    } = PaymentParts::read(v)?;
     let kind = match payment_link_kind(v) {
         "CreditNote" => codat::BillPaymentLinkType::CreditNote,
         "PaymentOnAccount" => codat::BillPaymentLinkType::PaymentOnAccount,
         _ => codat::BillPaymentLinkType::Bill,
     };
-    let account = v.get("Account").cloned().unwrap_or(Value::Null);
     Some(codat::BillPayment {
         id,
         supplier_ref: contact_id(&invoice).map(|id| codat::SupplierRef {
