@@ -28,6 +28,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Connection;
 
+/// The allocator of the `ledgerbridge` binary, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // ----------------------------------------------------------------------------------------
 // The generator: deterministic for a seed.
 
@@ -314,7 +318,7 @@ async fn load(store: &Store, a: &Args, company: CompanyId, connection: Connectio
             let docs: Vec<RecordWrite> = (0..n)
                 .map(|_| {
                     let doc = serde_json::from_str(&g.invoice()).expect("generated JSON");
-                    RecordWrite::from_doc(doc).expect("id")
+                    RecordWrite::from_doc(&doc).expect("id")
                 })
                 .collect();
             if tx.blocking_send(docs).is_err() {

@@ -178,11 +178,18 @@ fn invoice(id: &str, status: &str, total: &str, issue: &str) -> RecordWrite {
             "sourceModifiedDate":"2024-01-02T03:04:05Z"}}"#
     ))
     .expect("json");
-    RecordWrite::from_doc(doc).expect("id")
+    RecordWrite::from_doc(&doc).expect("id")
 }
 
 fn parse(doc: &str) -> Value {
     serde_json::from_str(doc).expect("stored JSON parses")
+}
+
+/// `r` with its document changed by `f`.
+fn edit(r: &mut RecordWrite, f: impl FnOnce(&mut Value)) {
+    let mut doc = parse(&r.doc);
+    f(&mut doc);
+    r.doc = doc.to_string();
 }
 
 fn request(query: Option<&str>, order: Option<&str>, page: u32, page_size: u32) -> ListRequest {
@@ -246,9 +253,11 @@ async fn upsert_counts_and_keeps_modified_date_of_unchanged_records() {
 
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let mut changed = batch.clone();
-    changed[1].doc["status"] = json!("Paid");
+    edit(&mut changed[1], |d| d["status"] = json!("Paid"));
     // A `modifiedDate` from the writer is ignored: it neither counts as content nor is kept.
-    changed[0].doc["modifiedDate"] = json!("1999-01-01T00:00:00Z");
+    edit(&mut changed[0], |d| {
+        d["modifiedDate"] = json!("1999-01-01T00:00:00Z")
+    });
     let stats = s
         .upsert_records(conns[0], company, DataType::Invoices, &changed)
         .await
@@ -303,7 +312,7 @@ async fn documents_come_back_with_the_exact_number_text() {
         conns[0],
         company,
         DataType::Invoices,
-        &[RecordWrite::from_doc(doc).expect("id")],
+        &[RecordWrite::from_doc(&doc).expect("id")],
     )
     .await
     .expect("upsert");
@@ -366,8 +375,10 @@ async fn strings_with_nul_are_stored_and_served_exactly() {
     let s = &f.store;
     let (company, conns) = new_company(s, 1).await;
     let mut r = invoice("z", "Paid", "1", "2024-01-01");
-    r.doc["note"] = json!("a\u{0}b");
-    r.doc["customerRef"]["id"] = json!("C\u{0}1");
+    edit(&mut r, |d| {
+        d["note"] = json!("a\u{0}b");
+        d["customerRef"]["id"] = json!("C\u{0}1");
+    });
     s.upsert_records(conns[0], company, DataType::Invoices, &[r])
         .await
         .expect("PostgreSQL cannot hold NUL, but the write must not fail");
@@ -574,7 +585,9 @@ async fn lists_filter_order_and_page_within_their_scope() {
             &issue,
         );
         if i == 7 {
-            r.doc.as_object_mut().expect("object").remove("issueDate");
+            edit(&mut r, |d| {
+                d.as_object_mut().expect("object").remove("issueDate");
+            });
         }
         first.push(r);
     }
@@ -714,7 +727,7 @@ async fn writes_are_checked_and_atomic() {
         invoice("a", "Paid", "1", "2024-01-01"),
         RecordWrite {
             id: "b".into(),
-            doc: json!([1, 2]),
+            doc: "[1,2]".into(),
         },
     ];
     assert!(

@@ -6,9 +6,12 @@ use std::time::Duration;
 use ledgerbridge_connectors::{
     ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest,
 };
+use ledgerbridge_domain::DataType;
 use ledgerbridge_domain::platform::{ConnectionStatus, DataConnectionError, DatasetStatus};
+use ledgerbridge_store::connections::ConnectionRow;
 use ledgerbridge_store::datasets::DatasetRow;
 use ledgerbridge_store::records::RecordWrite;
+use ledgerbridge_store::{Store, StoreError};
 use rand::Rng;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -183,11 +186,14 @@ async fn fetch_all(
     let mut unmappable: u64 = 0;
     // The ids a complete snapshot returned so far (only while its pages say they are one).
     let mut snapshot: Option<HashSet<String>> = None;
+    // The previous page's write, running while this page is fetched.
+    let mut writing: Option<PageWrite> = None;
     loop {
         if *stop.borrow() {
+            PageWrite::settle(writing).await?;
             return Ok(Outcome::Abandoned);
         }
-        let page = match fetch_page_with_retries(
+        let fetched = fetch_page_with_retries(
             worker,
             connector.as_ref(),
             dataset,
@@ -195,8 +201,9 @@ async fn fetch_all(
             &request,
             cursor.as_deref(),
         )
-        .await?
-        {
+        .await?;
+        written += PageWrite::settle(writing.take()).await?;
+        let page = match fetched {
             Ok(page) => page,
             Err(outcome) => return Ok(outcome),
         };
@@ -221,28 +228,17 @@ async fn fetch_all(
             tracing::warn!(dataset = %dataset.id, record = %record, %reason, "record could not be mapped; kept out of the cache");
         }
         unmappable += bad.len() as u64;
+        let fetched = written + records.len() as u64;
         let batch: Vec<RecordWrite> = records
             .into_iter()
             .map(|r| RecordWrite {
                 id: r.id,
-                doc: r.doc,
+                doc: r.doc.to_string(),
             })
             .collect();
-        if !batch.is_empty() {
-            store
-                .upsert_records(conn.id, conn.company_id, dataset.data_type, &batch)
-                .await?;
-            written += batch.len() as u64;
-            metrics::counter!("ledgerbridge_records_written_total", "data_type" => dataset.data_type.key())
-                .increment(batch.len() as u64);
-        }
-        if !deleted.is_empty() {
-            store
-                .mark_deleted(conn.id, dataset.data_type, &deleted)
-                .await?;
-        }
+        writing = PageWrite::start(store, &conn, dataset.data_type, batch, deleted);
         let progress = estimated_total.filter(|t| *t > 0).map_or(50, |t| {
-            i32::try_from((written * 99 / t).min(99)).unwrap_or(99)
+            i32::try_from((fetched * 99 / t).min(99)).unwrap_or(99)
         });
         let still_ours = store
             .renew_dataset(
@@ -255,11 +251,13 @@ async fn fetch_all(
             )
             .await?;
         if !still_ours {
+            PageWrite::settle(writing).await?;
             return Ok(Outcome::Abandoned);
         }
         match next_cursor {
             Some(next) => cursor = Some(next),
             None => {
+                written += PageWrite::settle(writing.take()).await?;
                 if let Some(seen) = snapshot.take().filter(|_| complete_snapshot) {
                     let gone = store
                         .mark_deleted_unless_seen(conn.id, dataset.data_type, &seen)
@@ -281,6 +279,51 @@ async fn fetch_all(
                     watermark,
                 });
             }
+        }
+    }
+}
+
+/// The write of one fetched page (its records upserted, then its deletions marked), on a task
+/// of its own: the store renders and writes page *n* while the connector fetches page *n + 1*,
+/// on the other core. Pages are still written in order: each write is settled before the next
+/// one starts.
+struct PageWrite(tokio::task::JoinHandle<Result<u64, StoreError>>);
+
+impl PageWrite {
+    /// Starts writing a page; `None` when it holds nothing to write.
+    fn start(
+        store: &Store,
+        conn: &ConnectionRow,
+        data_type: DataType,
+        batch: Vec<RecordWrite>,
+        deleted: Vec<String>,
+    ) -> Option<Self> {
+        if batch.is_empty() && deleted.is_empty() {
+            return None;
+        }
+        let (store, connection, company) = (store.clone(), conn.id, conn.company_id);
+        Some(Self(tokio::spawn(async move {
+            if !batch.is_empty() {
+                store
+                    .upsert_records(connection, company, data_type, &batch)
+                    .await?;
+                metrics::counter!("ledgerbridge_records_written_total", "data_type" => data_type.key())
+                    .increment(batch.len() as u64);
+            }
+            if !deleted.is_empty() {
+                store.mark_deleted(connection, data_type, &deleted).await?;
+            }
+            Ok(batch.len() as u64)
+        })))
+    }
+
+    /// Waits for a page's write (if any): how many records it wrote.
+    async fn settle(write: Option<Self>) -> Result<u64, StoreError> {
+        match write {
+            None => Ok(0),
+            Some(Self(task)) => task
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("a page write stopped: {e}")))?,
         }
     }
 }

@@ -64,7 +64,7 @@ async fn synced_company(app: &TestApp) -> String {
         1
     );
     let docs: Vec<serde_json::Value> = serde_json::from_str(INVOICES).expect("json");
-    let batch: Vec<RecordWrite> = docs.into_iter().filter_map(RecordWrite::from_doc).collect();
+    let batch: Vec<RecordWrite> = docs.iter().filter_map(RecordWrite::from_doc).collect();
     store
         .upsert_records(conn, company, DataType::Invoices, &batch)
         .await

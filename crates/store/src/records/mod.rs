@@ -11,10 +11,12 @@
 //! unfiltered lists need not count rows. Deleting a company or a connection deletes its
 //! records (`ON DELETE CASCADE`).
 //!
-//! The served text is the writer's JSON re-serialised compactly by serde_json: numbers keep
-//! their exact text (the workspace enables `arbitrary_precision`, so `1.50` stays `1.50` and
-//! twelve fractional digits stay twelve), members in key order, then `modifiedDate` last. Both
-//! backends serve identical bytes:
+//! The served text is the writer's JSON text (compact, as connectors serialise their records)
+//! with its members in the order written and `modifiedDate` last; numbers keep their exact
+//! text (the workspace enables `arbitrary_precision`, so `1.50` stays `1.50` and twelve
+//! fractional digits stay twelve). The write path reads the text's top-level members without
+//! building a JSON tree (`document`); text it cannot borrow is written again from its parsed
+//! value, members in key order. Both backends serve identical bytes:
 //!
 //! - SQLite stores the document as its binary JSONB (`jsonb(text)`), from which `json(doc)`
 //!   gives back exactly that text, and which the JSON functions read without parsing: a scan
@@ -25,7 +27,8 @@
 //!
 //! # Writes
 //!
-//! [`Store::upsert_records`] writes a batch in one transaction, many rows per statement. A
+//! [`Store::upsert_records`] writes a batch in one transaction, many rows per statement, and
+//! asks for a WAL checkpoint off the writer's thread (SQLite). A
 //! record whose content (the document without `modifiedDate`) hashes as stored is not
 //! rewritten, and its `modifiedDate` does not move; new and changed records get
 //! `modifiedDate` = now. A connection with nothing stored in the set yet (a first sync)
@@ -43,6 +46,7 @@
 //! into a response ([`RecordPage::to_envelope`]) with the exact number of matching records.
 //! [`Store::get_record`] reads one record.
 
+mod document;
 mod keys;
 
 use std::collections::{HashMap, HashSet};
@@ -55,6 +59,7 @@ use sea_query::{Alias, Expr, ExprTrait, Query};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
+use self::document::Members;
 use self::keys::KEY_COLUMNS;
 pub use self::keys::key_columns;
 use crate::filter::{Dialect, FieldSource, KeyKind, KeyValue};
@@ -71,20 +76,26 @@ pub enum RecordScope {
     Connection(ConnectionId),
 }
 
-/// One record to write: its id and its document (a JSON object in Codat's shape).
-#[derive(Clone, Debug, PartialEq)]
+/// One record to write: its id and its document.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordWrite {
     /// The record's id from the source platform (unique per connection and data type).
     pub id: String,
-    /// The document. A `modifiedDate` member is ignored: the store writes its own.
-    pub doc: Json,
+    /// The document: a JSON object in Codat's shape, as compact text (as `serde_json` writes
+    /// it). It is stored as written, members in their order; a `modifiedDate` member is
+    /// ignored (the store writes its own). SQLite keeps no whitespace outside strings, so
+    /// text with whitespace would be served differently by the two backends.
+    pub doc: String,
 }
 
 impl RecordWrite {
-    /// A record whose id is the document's `id` string member; `None` without one.
-    pub fn from_doc(doc: Json) -> Option<Self> {
+    /// A record from a JSON value whose id is its `id` string member; `None` without one.
+    pub fn from_doc(doc: &Json) -> Option<Self> {
         let id = doc.get("id")?.as_str()?.to_string();
-        Some(Self { id, doc })
+        Some(Self {
+            id,
+            doc: doc.to_string(),
+        })
     }
 }
 
@@ -163,29 +174,79 @@ fn not_an_object(id: &str) -> StoreError {
     StoreError::Query(format!("record `{id}` is not a JSON object"))
 }
 
-/// Serialises `doc` (an object) as stored: members in key order without `modifiedDate`
-/// (hashed), then `modifiedDate` = `now` last; and reads its keys.
+/// Renders a document for storage: the members as written without `modifiedDate` (hashed),
+/// then `modifiedDate` = `now` last; and reads its keys. Text whose members cannot be
+/// borrowed ([`Members::parse`]) is first written again from its parsed value.
 fn render(
     id: &str,
-    doc: &Map<String, Json>,
+    doc: &str,
     now: &str,
     data_type: DataType,
     dialect: Dialect,
 ) -> Result<Rendered> {
+    let canonical;
+    let members = match Members::parse(doc) {
+        Some(members) => members,
+        None => {
+            let Ok(Json::Object(map)) = serde_json::from_str::<Json>(doc) else {
+                return Err(not_an_object(id));
+            };
+            let mut text = Vec::with_capacity(doc.len());
+            write_object(&mut text, &map, None)?;
+            canonical = String::from_utf8(text).map_err(StoreError::corrupt)?;
+            Members::parse(&canonical).ok_or_else(|| not_an_object(id))?
+        }
+    };
     let now_json = serde_json::to_string(now)?;
-    let mut content = Vec::with_capacity(2048);
-    write_object(&mut content, doc, None)?;
+    let content = members.content();
     let hash = Sha256::digest(&content).to_vec();
     let text = with_modified_date(content, &now_json)?;
+    let mapping = key_columns(data_type);
+    if dialect == Dialect::Sqlite {
+        let keys =
+            KEY_COLUMNS.map(
+                |column| match mapping.iter().find(|k| k.column == column.name) {
+                    // Our `modifiedDate`, not whatever the writer's document said.
+                    Some(k) if k.path == "modifiedDate" => {
+                        k.kind.key_of(&Json::String(now.to_string()))
+                    }
+                    Some(k) => members.key(k),
+                    None => KeyValue::Null,
+                },
+            );
+        return Ok(Rendered {
+            id: id.to_string(),
+            source_modified: members.string("sourceModifiedDate"),
+            doc: text,
+            hash,
+            keys,
+            query_doc: None,
+        });
+    }
+    // PostgreSQL: its keys and JSONB query copy are read from the parsed document.
+    let Json::Object(doc) = serde_json::from_str::<Json>(&text)? else {
+        return Err(not_an_object(id));
+    };
+    render_postgres(id, text, hash, &doc, now, &now_json, data_type)
+}
+
+/// [`render`]'s PostgreSQL half, from the parsed document.
+fn render_postgres(
+    id: &str,
+    text: String,
+    hash: Vec<u8>,
+    doc: &Map<String, Json>,
+    now: &str,
+    now_json: &str,
+    data_type: DataType,
+) -> Result<Rendered> {
     // PostgreSQL text and JSONB cannot hold NUL: its keys and query copy get U+FFFD instead
     // (the served text keeps `\u0000`). Only then is the document copied.
-    let cleaned =
-        (dialect == Dialect::Postgres && text.contains("\\u0000")).then(|| without_nul(doc));
+    let cleaned = text.contains("\\u0000").then(|| without_nul(doc));
     let readable = cleaned.as_ref().unwrap_or(doc);
     let mapping = key_columns(data_type);
     let keys = KEY_COLUMNS.map(
         |column| match mapping.iter().find(|k| k.column == column.name) {
-            // Our `modifiedDate`, not whatever the writer's document said.
             Some(k) if k.path == "modifiedDate" => k.kind.key_of(&Json::String(now.to_string())),
             Some(k) => k.extract_object(readable),
             None => KeyValue::Null,
@@ -195,13 +256,12 @@ fn render(
         .get("sourceModifiedDate")
         .and_then(Json::as_str)
         .map(str::to_string);
-    let query_doc = match (dialect, schema_for(data_type)) {
-        (Dialect::Sqlite, _) => None,
-        (Dialect::Postgres, None) if cleaned.is_none() => Some(text.clone()),
-        (Dialect::Postgres, schema) => {
+    let query_doc = match schema_for(data_type) {
+        None if cleaned.is_none() => text.clone(),
+        schema => {
             let mut copy = Vec::with_capacity(1024);
             write_object(&mut copy, readable, schema)?;
-            Some(with_modified_date(copy, &now_json)?)
+            with_modified_date(copy, now_json)?
         }
     };
     Ok(Rendered {
@@ -210,7 +270,7 @@ fn render(
         hash,
         source_modified,
         keys,
-        query_doc,
+        query_doc: Some(query_doc),
     })
 }
 
@@ -449,10 +509,7 @@ impl Store {
             if last.get(r.id.as_str()) != Some(&i) {
                 continue;
             }
-            let Json::Object(map) = &r.doc else {
-                return Err(not_an_object(&r.id));
-            };
-            rendered.push(render(&r.id, map, &now, data_type, dialect)?);
+            rendered.push(render(&r.id, &r.doc, &now, data_type, dialect)?);
         }
         let connection = connection.to_string();
         let company = company.to_string();
@@ -565,6 +622,7 @@ impl Store {
                     .await?;
             }
             tx.commit().await?;
+            self.checkpoint_soon();
             if dialect == Dialect::Postgres {
                 // Exact even if another writer raced this one between the hash read and the
                 // write (the design gives each connection one writer, so this is rare).
@@ -662,7 +720,8 @@ impl Store {
                         }
                         m.insert("isDeleted".into(), Json::Bool(true));
                     }
-                    marked.push(render(&id, &map, &now, data_type, dialect)?);
+                    let doc = serde_json::to_string(&map)?;
+                    marked.push(render(&id, &doc, &now, data_type, dialect)?);
                 }
             }
             for chunk in marked.chunks(ROWS_PER_STATEMENT) {
