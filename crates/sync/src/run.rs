@@ -183,10 +183,13 @@ async fn fetch_all(
 
     let mut cursor: Option<String> = None;
     let mut written: u64 = 0;
+    let mut fetched_records: u64 = 0;
     let mut unmappable: u64 = 0;
     // The ids a complete snapshot returned so far (only while its pages say they are one).
     let mut snapshot: Option<HashSet<String>> = None;
-    // The previous page's write, running while this page is fetched.
+    // Fetched records not yet written, and the write of the previous batch, which runs while
+    // the next pages are fetched.
+    let mut batch = Batch::default();
     let mut writing: Option<PageWrite> = None;
     loop {
         if *stop.borrow() {
@@ -202,10 +205,14 @@ async fn fetch_all(
             cursor.as_deref(),
         )
         .await?;
-        written += PageWrite::settle(writing.take()).await?;
         let page = match fetched {
             Ok(page) => page,
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => {
+                // What was fetched before the failure is kept, as a page-by-page writer would.
+                PageWrite::settle(writing).await?;
+                PageWrite::settle(batch.write(store, &conn, dataset.data_type)).await?;
+                return Ok(outcome);
+            }
         };
         let FetchPage {
             records,
@@ -228,17 +235,20 @@ async fn fetch_all(
             tracing::warn!(dataset = %dataset.id, record = %record, %reason, "record could not be mapped; kept out of the cache");
         }
         unmappable += bad.len() as u64;
-        let fetched = written + records.len() as u64;
-        let batch: Vec<RecordWrite> = records
-            .into_iter()
-            .map(|r| RecordWrite {
+        fetched_records += records.len() as u64;
+        batch
+            .records
+            .extend(records.into_iter().map(|r| RecordWrite {
                 id: r.id,
                 doc: r.doc.to_string(),
-            })
-            .collect();
-        writing = PageWrite::start(store, &conn, dataset.data_type, batch, deleted);
+            }));
+        batch.deleted.extend(deleted);
+        if batch.is_full() || next_cursor.is_none() {
+            written += PageWrite::settle(writing.take()).await?;
+            writing = batch.write(store, &conn, dataset.data_type);
+        }
         let progress = estimated_total.filter(|t| *t > 0).map_or(50, |t| {
-            i32::try_from((fetched * 99 / t).min(99)).unwrap_or(99)
+            i32::try_from((fetched_records * 99 / t).min(99)).unwrap_or(99)
         });
         let still_ours = store
             .renew_dataset(
@@ -283,10 +293,44 @@ async fn fetch_all(
     }
 }
 
-/// The write of one fetched page (its records upserted, then its deletions marked), on a task
-/// of its own: the store renders and writes page *n* while the connector fetches page *n + 1*,
-/// on the other core. Pages are still written in order: each write is settled before the next
-/// one starts.
+/// Records (and deletions) fetched but not yet written. Several pages go into one write, so
+/// one transaction covers [`Batch::RECORDS`] records: a commit writes each index page it
+/// touched once, and a large batch touches each far fewer times per record.
+#[derive(Default)]
+struct Batch {
+    records: Vec<RecordWrite>,
+    deleted: Vec<String>,
+}
+
+impl Batch {
+    /// Records per write; bounded so a worker's memory stays small (a few MB per dataset).
+    const RECORDS: usize = 5_000;
+
+    fn is_full(&self) -> bool {
+        self.records.len() + self.deleted.len() >= Self::RECORDS
+    }
+
+    /// Starts writing what the batch holds, leaving it empty.
+    fn write(
+        &mut self,
+        store: &Store,
+        conn: &ConnectionRow,
+        data_type: DataType,
+    ) -> Option<PageWrite> {
+        PageWrite::start(
+            store,
+            conn,
+            data_type,
+            std::mem::take(&mut self.records),
+            std::mem::take(&mut self.deleted),
+        )
+    }
+}
+
+/// The write of a batch of fetched pages (records upserted, then deletions marked), on a task
+/// of its own: the store renders and writes while the connector fetches the next pages, on the
+/// other core. Batches are still written in order: each write is settled before the next one
+/// starts.
 struct PageWrite(tokio::task::JoinHandle<Result<u64, StoreError>>);
 
 impl PageWrite {
