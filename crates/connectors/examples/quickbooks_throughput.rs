@@ -81,9 +81,9 @@ async fn sync(
             .unwrap_or_else(|e| panic!("{data_type}: {e}"));
         pages += 1;
         records += page.records.len() + page.deleted.len();
-        // Serialise what the store would write, as part of the measured work.
+        // The text the store writes is the connector's output: nothing left to serialise.
         for r in &page.records {
-            std::hint::black_box(serde_json::to_vec(&r.doc).map(|v| v.len()).unwrap_or(0));
+            std::hint::black_box(r.doc.len());
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -165,17 +165,14 @@ async fn main() {
             break;
         }
         let t = Instant::now();
-        let docs: Vec<serde_json::Value> = page
+        let docs: Vec<_> = page
             .iter()
-            .filter_map(|v| {
-                serde_json::to_value(ledgerbridge_connectors::quickbooks::map::invoice(v, "GBP")?)
-                    .ok()
-            })
+            .filter_map(|v| ledgerbridge_connectors::quickbooks::map::invoice(v, "GBP"))
             .collect();
         t_map += t.elapsed().as_secs_f64();
         let t = Instant::now();
         for d in &docs {
-            std::hint::black_box(serde_json::to_vec(d).map(|v| v.len()).unwrap_or(0));
+            std::hint::black_box(serde_json::to_string(d).map(|v| v.len()).unwrap_or(0));
         }
         t_store += t.elapsed().as_secs_f64();
         n += page.len();
@@ -186,7 +183,7 @@ async fn main() {
     }
     let per = |t: f64| t * 1000.0 / (n as f64 / 1000.0);
     println!(
-        "{n} invoices: simulator answer + transfer {:.1} ms, JSON parse {:.1} ms, map to Codat {:.1} ms, serialise for the store {:.1} ms (per 1,000)",
+        "{n} invoices: simulator answer + transfer {:.1} ms, JSON parse {:.1} ms, map to Codat {:.1} ms, serialise to Codat JSON text {:.1} ms (per 1,000)",
         per(t_http),
         per(t_parse),
         per(t_map),

@@ -90,9 +90,9 @@ async fn sync(
             .unwrap_or_else(|e| panic!("{data_type}: {e}"));
         pages += 1;
         records += page.records.len() + page.deleted.len();
-        // Serialise what the store would write, as part of the measured work.
+        // The text the store writes is the connector's output: nothing left to serialise.
         for r in &page.records {
-            std::hint::black_box(serde_json::to_vec(&r.doc).map(|v| v.len()).unwrap_or(0));
+            std::hint::black_box(r.doc.len());
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),

@@ -221,11 +221,17 @@ async fn fetch_all(
             tracing::warn!(dataset = %dataset.id, record = %record, %reason, "record could not be mapped; kept out of the cache");
         }
         unmappable += bad.len() as u64;
+        // Glue until the store takes the connector's text as it is (`RecordWrite.doc` a
+        // `String`): a record whose text is not JSON is reported like one that cannot be mapped.
         let batch: Vec<RecordWrite> = records
             .into_iter()
-            .map(|r| RecordWrite {
-                id: r.id,
-                doc: r.doc,
+            .filter_map(|r| match serde_json::from_str(&r.doc) {
+                Ok(doc) => Some(RecordWrite { id: r.id, doc }),
+                Err(e) => {
+                    tracing::warn!(dataset = %dataset.id, record = %r.id, error = %e, "record text is not JSON; kept out of the cache");
+                    unmappable += 1;
+                    None
+                }
             })
             .collect();
         if !batch.is_empty() {

@@ -198,11 +198,12 @@ fn modified_since(request: &FetchRequest) -> Option<String> {
     Some(at.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
-fn doc<T: Serialize>(record: Option<T>) -> Option<Value> {
-    record.and_then(|r| serde_json::to_value(r).ok())
+/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
+fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
+    record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
-type MapFn = fn(&Value, &Lookups) -> Option<Value>;
+type MapFn = fn(&Value, &Lookups) -> Option<String>;
 
 /// What one paged or single-call data type reads.
 struct Source {
