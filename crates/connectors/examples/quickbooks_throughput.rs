@@ -5,7 +5,7 @@
 //!    the simulator's throttles off;
 //! 2. calls per full sync and per unchanged incremental sync, for every data type.
 //!
-//! `cargo run --release -p ledgerbridge-connectors --example quickbooks_throughput -- [small|medium]`
+//! `cargo run --release -p ledgerbridge-connectors --example quickbooks_throughput -- [small|medium] [throughput]`
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -99,6 +99,10 @@ async fn main() {
         .unwrap_or_else(|| "medium".into())
         .parse()
         .unwrap_or(Size::Medium);
+    // `throughput` as the second argument stops after section 1, run ten times rather than
+    // three (for profiling).
+    let throughput_only = std::env::args().nth(2).as_deref() == Some("throughput");
+    let runs = if throughput_only { 10 } else { 3 };
     let sim = QuickBooksSim::start(SimOptions {
         companies: vec![TenantOptions::new(2026, size)],
         ..SimOptions::default()
@@ -110,7 +114,7 @@ async fn main() {
 
     println!("## 1. Invoices, fetch + map (+ JSON serialisation), limits off ({size})");
     let mut best = 0.0f64;
-    for run in 1..=3 {
+    for run in 1..=runs {
         let started = Instant::now();
         let (records, pages, _) = sync(&connector, &ctx, DataType::Invoices, None).await;
         let secs = started.elapsed().as_secs_f64();
@@ -121,6 +125,10 @@ async fn main() {
         );
     }
     println!("best: {best:.0} records/s");
+
+    if throughput_only {
+        return;
+    }
 
     println!("\n## 1b. Where a page's time goes (invoices, 1,000 a page)");
     let token = ctx.credentials["access_token"]
