@@ -93,8 +93,12 @@ pub struct FetchRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceRecord {
     pub id: String,
-    /// A JSON object in Codat's shape for the data type.
-    pub doc: serde_json::Value,
+    /// The record as a JSON object in Codat's shape for the data type, as compact text
+    /// (exactly as `serde_json::to_string` writes it: no whitespace outside strings), without
+    /// `modifiedDate`, which the store stamps. Text rather than a `serde_json::Value` because
+    /// text is what the store writes: a connector serialises its Codat struct once, and nothing
+    /// on the way to the database builds or walks a tree of the record.
+    pub doc: String,
 }
 
 /// One page of a fetch.

@@ -6,6 +6,7 @@ pub mod connector;
 pub mod oauth;
 pub mod quickbooks;
 pub mod sandbox;
+pub mod wire;
 pub mod xero;
 
 pub use connector::{

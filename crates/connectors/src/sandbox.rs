@@ -219,17 +219,15 @@ impl Pager {
         if self.closed {
             return;
         }
-        // Pages skipped on a resume are counted, not parsed.
+        // Pages skipped on a resume are counted, not kept.
         let skipping = self.index < self.skip;
         match item {
             Item::Record(id, text) => {
                 if skipping {
                     self.page.deleted.push(String::new());
                 } else {
-                    match serde_json::from_str(&text) {
-                        Ok(doc) => self.page.records.push(SourceRecord { id, doc }),
-                        Err(e) => self.page.unmappable.push((id, e.to_string())),
-                    }
+                    // Already Codat's compact JSON text (`Codat::to_json`): handed over as is.
+                    self.page.records.push(SourceRecord { id, doc: text });
                 }
             }
             Item::Deleted(id) => self.page.deleted.push(id),

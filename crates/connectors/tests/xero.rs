@@ -287,7 +287,7 @@ async fn journals_page_by_offset() {
     let w = all.watermark.expect("watermark");
     let last = linked.sim.organisations()[0].collections["Journals"]
         .iter()
-        .filter_map(|e| e.value["JournalNumber"].as_u64())
+        .filter_map(|e| e.value()["JournalNumber"].as_u64())
         .max()
         .expect("numbers");
     assert_eq!(w, format!("journal:{last}"));

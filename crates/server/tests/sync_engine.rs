@@ -186,7 +186,7 @@ async fn truth(credentials: &Value, data_type: DataType) -> BTreeMap<String, Val
             .await
             .expect("truth page");
         for r in page.records {
-            let mut doc = r.doc;
+            let mut doc: Value = serde_json::from_str(&r.doc).expect("record json");
             if let Some(m) = doc.as_object_mut() {
                 m.remove("modifiedDate");
             }

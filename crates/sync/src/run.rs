@@ -240,7 +240,7 @@ async fn fetch_all(
             .records
             .extend(records.into_iter().map(|r| RecordWrite {
                 id: r.id,
-                doc: r.doc.to_string(),
+                doc: r.doc,
             }));
         batch.deleted.extend(deleted);
         if batch.is_full() || next_cursor.is_none() {

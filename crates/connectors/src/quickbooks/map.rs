@@ -320,61 +320,47 @@ pub fn linked_ids(v: &Value, types: &[&str]) -> Vec<String> {
 /// links `document_id` applied (`Line.Amount`), the payment's date as the allocation's and
 /// payment's date, and the payment's total, reference and bank account. An allocation whose
 /// payment is not in `payments`, or does not link the document back, keeps its id only.
-pub fn complete_allocations(doc: &mut Value, document_id: &str, payments: &HashMap<String, Value>) {
-    let Some(Value::Array(allocations)) = doc.get_mut("paymentAllocations") else {
-        return;
-    };
+pub fn complete_allocations(
+    allocations: &mut [codat::PaymentAllocation],
+    document_id: &str,
+    payments: &HashMap<String, Value>,
+) {
     for a in allocations {
-        let Some(p) = a
-            .pointer("/payment/id")
-            .and_then(Value::as_str)
-            .and_then(|id| payments.get(id))
-        else {
+        let Some(p) = a.payment.id.as_deref().and_then(|id| payments.get(id)) else {
             continue;
         };
         let applied = items(p, "Line")
-            .find(|line| {
-                items(line, "LinkedTxn").any(|l| text(l, "TxnId").as_deref() == Some(document_id))
-            })
+            .find(|line| items(line, "LinkedTxn").any(|l| str_of(l, "TxnId") == Some(document_id)))
             .and_then(|line| money(line, "Amount"));
         let Some(applied) = applied else {
             continue;
         };
-        let on = date(p, "TxnDate").and_then(|d| serde_json::to_value(d).ok());
-        let account = account_ref(p, "DepositToAccountRef")
-            .or_else(|| {
-                at(p, &["CheckPayment", "BankAccountRef"])
-                    .or_else(|| at(p, &["CreditCardPayment", "CCAccountRef"]))
-                    .and_then(|a| {
-                        Some(codat::AccountRef {
-                            id: Some(text(a, "value")?),
-                            name: text(a, "name"),
-                        })
+        let on = date(p, "TxnDate");
+        let account = account_ref(p, "DepositToAccountRef").or_else(|| {
+            at(p, &["CheckPayment", "BankAccountRef"])
+                .or_else(|| at(p, &["CreditCardPayment", "CCAccountRef"]))
+                .and_then(|a| {
+                    Some(codat::AccountRef {
+                        id: Some(text(a, "value")?),
+                        name: text(a, "name"),
                     })
-            })
-            .and_then(|r| serde_json::to_value(r).ok());
+                })
+        });
         let reference = text(p, "PaymentRefNum").or_else(|| text(p, "DocNumber"));
-        let total = money(p, "TotalAmt").and_then(|m| serde_json::to_value(m).ok());
-        let applied = serde_json::to_value(applied).ok();
-        if let Some(Value::Object(payment)) = a.get_mut("payment") {
-            for (k, v) in [
-                ("paidOnDate", on.clone()),
-                ("totalAmount", total),
-                ("reference", reference.map(Value::String)),
-                ("accountRef", account),
-            ] {
-                if let Some(v) = v {
-                    payment.insert(k.into(), v);
-                }
-            }
+        if on.is_some() {
+            a.payment.paid_on_date.clone_from(&on);
+            a.allocation.allocated_on_date = on;
         }
-        if let Some(Value::Object(allocation)) = a.get_mut("allocation") {
-            for (k, v) in [("allocatedOnDate", on), ("totalAmount", applied)] {
-                if let Some(v) = v {
-                    allocation.insert(k.into(), v);
-                }
-            }
+        if let Some(total) = money(p, "TotalAmt") {
+            a.payment.total_amount = Some(total);
         }
+        if reference.is_some() {
+            a.payment.reference = reference;
+        }
+        if account.is_some() {
+            a.payment.account_ref = account;
+        }
+        a.allocation.total_amount = Some(applied);
     }
 }
 

@@ -115,7 +115,8 @@ pub struct QuickBooksConnector {
     homes: Mutex<HashMap<ConnectionId, (Instant, String)>>,
 }
 
-type MapFn = fn(&Value, &str) -> Option<Value>;
+/// Maps one record, given the home currency and the payments the page's documents link.
+type MapFn = fn(&Value, &str, &HashMap<String, Value>) -> Option<String>;
 
 /// What one data type reads: its entities (queried in turn), how each maps, and whether
 /// change data capture covers them.
@@ -139,8 +140,9 @@ impl Source {
     }
 }
 
-fn doc<T: Serialize>(record: Option<T>) -> Option<Value> {
-    record.and_then(|r| serde_json::to_value(r).ok())
+/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
+fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
+    record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
 fn all(_: &Value) -> bool {
@@ -172,79 +174,105 @@ fn source(data_type: DataType) -> Option<Source> {
             &["Invoice"],
             None,
             all,
-            |v, h| doc(map::invoice(v, h)),
+            |v, h, p| {
+                doc(map::invoice(v, h).map(|mut i| {
+                    if let Some(a) = &mut i.payment_allocations {
+                        map::complete_allocations(a, &i.id, p);
+                    }
+                    i
+                }))
+            },
             true,
         ),
-        D::Bills => s(&["Bill"], None, all, |v, h| doc(map::bill(v, h)), true),
+        D::Bills => s(
+            &["Bill"],
+            None,
+            all,
+            |v, h, p| {
+                doc(map::bill(v, h).map(|mut b| {
+                    if let Some(a) = &mut b.payment_allocations {
+                        map::complete_allocations(a, &b.id, p);
+                    }
+                    b
+                }))
+            },
+            true,
+        ),
         D::CreditNotes => s(
             &["CreditMemo"],
             None,
             all,
-            |v, h| doc(map::credit_note(v, h)),
+            |v, h, _| doc(map::credit_note(v, h)),
             true,
         ),
         D::BillCreditNotes => s(
             &["VendorCredit"],
             None,
             all,
-            |v, h| doc(map::bill_credit_note(v, h)),
+            |v, h, _| doc(map::bill_credit_note(v, h)),
             true,
         ),
         D::Payments => s(
             &["Payment"],
             None,
             all,
-            |v, h| doc(map::payment(v, h)),
+            |v, h, _| doc(map::payment(v, h)),
             true,
         ),
         D::BillPayments => s(
             &["BillPayment"],
             None,
             all,
-            |v, h| doc(map::bill_payment(v, h)),
+            |v, h, _| doc(map::bill_payment(v, h)),
             true,
         ),
         D::Customers => s(
             &["Customer"],
             Some(ACTIVE_TOO),
             all,
-            |v, _| doc(map::customer(v)),
+            |v, _, _| doc(map::customer(v)),
             true,
         ),
         D::Suppliers => s(
             &["Vendor"],
             Some(ACTIVE_TOO),
             all,
-            |v, _| doc(map::supplier(v)),
+            |v, _, _| doc(map::supplier(v)),
             true,
         ),
         D::ChartOfAccounts => s(
             &["Account"],
             Some(ACTIVE_TOO),
             all,
-            |v, h| doc(map::account(v, h)),
+            |v, h, _| doc(map::account(v, h)),
             true,
         ),
         D::BankAccounts => s(
             &["Account"],
             Some("AccountType IN ('Bank', 'Credit Card') AND Active IN (true, false)"),
             map::is_bank,
-            |v, h| doc(map::bank_account(v, h)),
+            |v, h, _| doc(map::bank_account(v, h)),
             true,
         ),
         D::Items => s(
             &["Item"],
             Some(ACTIVE_TOO),
             all,
-            |v, _| doc(map::item(v)),
+            |v, _, _| doc(map::item(v)),
             true,
         ),
-        D::TaxRates => s(&["TaxRate"], None, all, |v, _| doc(map::tax_rate(v)), false),
+        D::TaxRates => s(
+            &["TaxRate"],
+            None,
+            all,
+            |v, _, _| doc(map::tax_rate(v)),
+            false,
+        ),
         D::TrackingCategories => s(
             &["Class", "Department"],
             Some(ACTIVE_TOO),
             all,
-            |v, _| {
+            |v, _, _| {
                 // Both lists share one mapping; a department says so by its field.
                 let department = map::get(v, "SubDepartment").is_some();
                 doc(map::tracking_category(v, department))
@@ -255,21 +283,21 @@ fn source(data_type: DataType) -> Option<Source> {
             &["JournalEntry"],
             None,
             all,
-            |v, h| doc(map::journal_entry(v, h)),
+            |v, h, _| doc(map::journal_entry(v, h)),
             true,
         ),
         D::Transfers => s(
             &["Transfer"],
             None,
             all,
-            |v, h| doc(map::transfer(v, h)),
+            |v, h, _| doc(map::transfer(v, h)),
             true,
         ),
         D::PurchaseOrders => s(
             &["PurchaseOrder"],
             None,
             all,
-            |v, h| doc(map::purchase_order(v, h)),
+            |v, h, _| doc(map::purchase_order(v, h)),
             true,
         ),
         // Codat reads sales receipts and bank deposits of income as direct incomes.
@@ -277,14 +305,14 @@ fn source(data_type: DataType) -> Option<Source> {
             &["SalesReceipt", "Deposit"],
             None,
             map::is_income_deposit,
-            |v, h| doc(map::direct_income(v, h)),
+            |v, h, _| doc(map::direct_income(v, h)),
             true,
         ),
         D::DirectCosts => s(
             &["Purchase"],
             None,
             all,
-            |v, h| doc(map::direct_cost(v, h)),
+            |v, h, _| doc(map::direct_cost(v, h)),
             true,
         ),
         _ => return None,
@@ -468,13 +496,8 @@ impl QuickBooksConnector {
             if !(s.keep)(r) {
                 continue;
             }
-            match (s.map)(r, home) {
-                Some(mut doc) => {
-                    if !payments.is_empty() {
-                        map::complete_allocations(&mut doc, &id, payments);
-                    }
-                    out.records.push(SourceRecord { id, doc })
-                }
+            match (s.map)(r, home, payments) {
+                Some(doc) => out.records.push(SourceRecord { id, doc }),
                 None => out.unmappable.push((
                     id,
                     format!("QuickBooks {entity} record lacks its id or date"),

@@ -164,6 +164,11 @@ fn header_u32(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u32> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
+/// The endpoint a path and query names (`Invoices` of `Invoices?page=2`), for messages.
+fn endpoint_of(path_and_query: &str) -> &str {
+    path_and_query.split('?').next().unwrap_or(path_and_query)
+}
+
 /// Xero's `Retry-After`: seconds.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers
@@ -467,18 +472,34 @@ impl Client {
     }
 
     /// GETs `{api}/api.xro/2.0/{path_and_query}` for the connection's tenant and returns the
-    /// JSON body. `modified_since` is sent as `If-Modified-Since`.
+    /// JSON body as a `Value`. `modified_since` is sent as `If-Modified-Since`.
     pub async fn get(
         &self,
         ctx: &ConnectionContext,
         path_and_query: &str,
         modified_since: Option<&str>,
     ) -> Result<Value, ConnectorError> {
+        let bytes = self.get_bytes(ctx, path_and_query, modified_since).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ConnectorError::Malformed(format!(
+                "Xero's answer to {} is not JSON: {e}",
+                endpoint_of(path_and_query)
+            ))
+        })
+    }
+
+    /// [`Client::get`], the body as the bytes Xero sent (for reading into typed records).
+    pub async fn get_bytes(
+        &self,
+        ctx: &ConnectionContext,
+        path_and_query: &str,
+        modified_since: Option<&str>,
+    ) -> Result<Vec<u8>, ConnectorError> {
         let url = format!(
             "{}/api.xro/2.0/{path_and_query}",
             self.app.api_url.trim_end_matches('/')
         );
-        let endpoint = path_and_query.split('?').next().unwrap_or(path_and_query);
+        let endpoint = endpoint_of(path_and_query);
         let mut stale: Option<String> = None;
         let mut refreshed = false;
         let mut rate_retries = 0;
@@ -513,11 +534,7 @@ impl Client {
                             e.without_url()
                         ))
                     })?;
-                    return serde_json::from_slice(&bytes).map_err(|e| {
-                        ConnectorError::Malformed(format!(
-                            "Xero's answer to {endpoint} is not JSON: {e}"
-                        ))
-                    });
+                    return Ok(bytes.into());
                 }
                 401 | 403 => {
                     let body: Value = response.json().await.unwrap_or(Value::Null);

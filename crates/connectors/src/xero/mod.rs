@@ -16,6 +16,7 @@
 
 mod client;
 pub mod map;
+pub mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -198,11 +199,30 @@ fn modified_since(request: &FetchRequest) -> Option<String> {
     Some(at.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
-fn doc<T: Serialize>(record: Option<T>) -> Option<Value> {
-    record.and_then(|r| serde_json::to_value(r).ok())
+/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
+fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
+    record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
-type MapFn = fn(&Value, &Lookups) -> Option<Value>;
+/// How a data type's records are read from the answer and mapped.
+#[derive(Clone, Copy)]
+enum Mapping {
+    /// Typed documents ([`wire::Document`]).
+    Document(fn(&wire::Document<'_>, &Lookups) -> Option<String>),
+    /// `serde_json::Value`s, of which `keep` says which are the data type's.
+    Value {
+        keep: fn(&Value) -> bool,
+        map: fn(&Value, &Lookups) -> Option<String>,
+    },
+}
+
+/// Maps every record of a list as `map`.
+const fn each(map: fn(&Value, &Lookups) -> Option<String>) -> Mapping {
+    Mapping::Value {
+        keep: |_| true,
+        map,
+    }
+}
 
 /// What one paged or single-call data type reads.
 struct Source {
@@ -214,7 +234,7 @@ struct Source {
     paged: bool,
     modified_since: bool,
     needs_lookups: bool,
-    map: MapFn,
+    mapping: Mapping,
 }
 
 const AR_PAYMENTS: &str = "PaymentType==\"ACCRECPAYMENT\" OR PaymentType==\"ARCREDITPAYMENT\" OR PaymentType==\"AROVERPAYMENTPAYMENT\" OR PaymentType==\"ARPREPAYMENTPAYMENT\"";
@@ -230,7 +250,7 @@ const fn src(
     paged: bool,
     modified_since: bool,
     needs_lookups: bool,
-    map: MapFn,
+    mapping: Mapping,
 ) -> Source {
     Source {
         endpoint,
@@ -241,7 +261,7 @@ const fn src(
         paged,
         modified_since,
         needs_lookups,
-        map,
+        mapping,
     }
 }
 
@@ -257,7 +277,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::invoice(v, l)),
+            Mapping::Document(|d, l| doc(map::invoice(d, l))),
         ),
         D::Bills => src(
             "Invoices",
@@ -268,7 +288,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::bill(v, l)),
+            Mapping::Document(|d, l| doc(map::bill(d, l))),
         ),
         D::CreditNotes => src(
             "CreditNotes",
@@ -279,7 +299,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::credit_note(v, l)),
+            Mapping::Document(|d, l| doc(map::credit_note(d, l))),
         ),
         D::BillCreditNotes => src(
             "CreditNotes",
@@ -290,7 +310,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::bill_credit_note(v, l)),
+            Mapping::Document(|d, l| doc(map::bill_credit_note(d, l))),
         ),
         D::Payments => src(
             "Payments",
@@ -301,7 +321,10 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::payment(v, l)),
+            Mapping::Value {
+                keep: map::is_receivable_payment,
+                map: |v, l| doc(map::payment(v, l)),
+            },
         ),
         D::BillPayments => src(
             "Payments",
@@ -312,7 +335,10 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::bill_payment(v, l)),
+            Mapping::Value {
+                keep: |v| !map::is_receivable_payment(v),
+                map: |v, l| doc(map::bill_payment(v, l)),
+            },
         ),
         D::Customers => src(
             "Contacts",
@@ -323,7 +349,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            |v, _| doc(map::customer(v)),
+            each(|v, _| doc(map::customer(v))),
         ),
         D::Suppliers => src(
             "Contacts",
@@ -334,7 +360,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            |v, _| doc(map::supplier(v)),
+            each(|v, _| doc(map::supplier(v))),
         ),
         D::PurchaseOrders => src(
             "PurchaseOrders",
@@ -345,7 +371,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            |v, l| doc(map::purchase_order(v, l)),
+            Mapping::Document(|d, l| doc(map::purchase_order(d, l))),
         ),
         D::BankTransactions => src(
             "BankTransactions",
@@ -356,7 +382,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            |v, _| doc(map::bank_transaction(v)),
+            each(|v, _| doc(map::bank_transaction(v))),
         ),
         D::ChartOfAccounts => src(
             "Accounts",
@@ -367,7 +393,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            |v, l| doc(map::account(v, l)),
+            each(|v, l| doc(map::account(v, l))),
         ),
         D::BankAccounts => src(
             "Accounts",
@@ -378,7 +404,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            |v, l| doc(map::bank_account(v, l)),
+            each(|v, l| doc(map::bank_account(v, l))),
         ),
         D::Items => src(
             "Items",
@@ -389,7 +415,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            |v, l| doc(map::item(v, l)),
+            each(|v, l| doc(map::item(v, l))),
         ),
         D::Transfers => src(
             "BankTransfers",
@@ -400,7 +426,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            |v, l| doc(map::transfer(v, l)),
+            each(|v, l| doc(map::transfer(v, l))),
         ),
         D::TaxRates => src(
             "TaxRates",
@@ -411,7 +437,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             false,
             false,
-            |v, _| doc(map::tax_rate(v)),
+            each(|v, _| doc(map::tax_rate(v))),
         ),
         _ => return None,
     })
@@ -421,17 +447,63 @@ fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-fn updated(v: &Value) -> Option<NaiveDateTime> {
-    v.get("UpdatedDateUTC")
-        .or_else(|| v.get("CreatedDateUTC"))
-        .and_then(Value::as_str)
-        .and_then(map::parse_date)
+/// What the paged read needs of a record, whether typed or a `Value`.
+trait Listed {
+    /// The record's id (`id_field` names it in a `Value`).
+    fn id(&self, id_field: &str) -> String;
+    /// When the record last changed.
+    fn updated(&self) -> Option<NaiveDateTime>;
+    /// Whether Xero reports it deleted.
+    fn is_deleted(&self) -> bool;
+}
+
+impl Listed for Value {
+    fn id(&self, id_field: &str) -> String {
+        self.get(id_field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn updated(&self) -> Option<NaiveDateTime> {
+        self.get("UpdatedDateUTC")
+            .or_else(|| self.get("CreatedDateUTC"))
+            .and_then(Value::as_str)
+            .and_then(map::parse_date)
+    }
+
+    fn is_deleted(&self) -> bool {
+        map::is_deleted(self)
+    }
+}
+
+impl Listed for wire::Document<'_> {
+    fn id(&self, _: &str) -> String {
+        wire::Document::id(self).unwrap_or_default().to_string()
+    }
+
+    fn updated(&self) -> Option<NaiveDateTime> {
+        map::document_updated(self)
+    }
+
+    fn is_deleted(&self) -> bool {
+        map::document_is_deleted(self)
+    }
+}
+
+/// Where a paged read is: the page to read, and the latest change seen before it.
+struct PageAt {
+    page: u32,
+    latest: Option<NaiveDateTime>,
 }
 
 /// `p:<page>:<latest UpdatedDateUTC so far, ms>`.
-fn parse_page_cursor(cursor: Option<&str>) -> Result<(u32, Option<NaiveDateTime>), ConnectorError> {
+fn parse_page_cursor(cursor: Option<&str>) -> Result<PageAt, ConnectorError> {
     let Some(c) = cursor else {
-        return Ok((1, None));
+        return Ok(PageAt {
+            page: 1,
+            latest: None,
+        });
     };
     let bad = || ConnectorError::Malformed(format!("unknown Xero cursor `{c}`"));
     let rest = c.strip_prefix("p:").ok_or_else(bad)?;
@@ -442,7 +514,7 @@ fn parse_page_cursor(cursor: Option<&str>) -> Result<(u32, Option<NaiveDateTime>
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|d| d.naive_utc());
-    Ok((page, max))
+    Ok(PageAt { page, latest: max })
 }
 
 impl XeroConnector {
@@ -453,11 +525,11 @@ impl XeroConnector {
         cursor: Option<&str>,
         s: &Source,
     ) -> Result<FetchPage, ConnectorError> {
-        let (page, mut latest) = parse_page_cursor(cursor)?;
+        let at = parse_page_cursor(cursor)?;
         let mut query = s.endpoint.to_string();
         let mut params = Vec::new();
         if s.paged {
-            params.push(format!("page={page}&pageSize={}", self.page_size));
+            params.push(format!("page={}&pageSize={}", at.page, self.page_size));
         }
         if s.modified_since {
             params.push(format!("order={}", encode("UpdatedDateUTC ASC")));
@@ -479,42 +551,77 @@ impl XeroConnector {
         } else {
             None
         };
-        let body = self.client.get(ctx, &query, ims.as_deref()).await?;
-        let records: Vec<Value> = match body.get(s.key) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => {
-                return Err(ConnectorError::Malformed(format!(
-                    "Xero's {} answer has no `{}` list",
-                    s.endpoint, s.key
-                )));
-            }
+        let body = self.client.get_bytes(ctx, &query, ims.as_deref()).await?;
+        let not_json = |e: serde_json::Error| {
+            ConnectorError::Malformed(format!("Xero's answer to {} is not JSON: {e}", s.endpoint))
         };
+        let no_list = || {
+            ConnectorError::Malformed(format!(
+                "Xero's {} answer has no `{}` list",
+                s.endpoint, s.key
+            ))
+        };
+        match s.mapping {
+            Mapping::Document(map) => {
+                let mut answer: wire::Documents<'_> =
+                    serde_json::from_slice(&body).map_err(not_json)?;
+                let total = answer.pagination.as_ref().and_then(|p| p.item_count);
+                let records = answer.take(s.key).ok_or_else(no_list)?;
+                self.map_page(ctx, request, s, at, total, &records, |_| true, map)
+                    .await
+            }
+            Mapping::Value { keep, map } => {
+                let mut answer: Value = serde_json::from_slice(&body).map_err(not_json)?;
+                let total = answer
+                    .get("pagination")
+                    .and_then(|p| p.get("itemCount"))
+                    .and_then(Value::as_u64);
+                let records = match answer.get_mut(s.key).map(Value::take) {
+                    Some(Value::Array(a)) => a,
+                    _ => return Err(no_list()),
+                };
+                self.map_page(ctx, request, s, at, total, &records, keep, map)
+                    .await
+            }
+        }
+    }
+
+    /// Maps one page of `s`'s list (`total` records in all, as Xero counts them) and says
+    /// where the read goes next.
+    #[allow(clippy::too_many_arguments)]
+    async fn map_page<T: Listed + Sync>(
+        &self,
+        ctx: &ConnectionContext,
+        request: &FetchRequest,
+        s: &Source,
+        at: PageAt,
+        total: Option<u64>,
+        records: &[T],
+        keep: fn(&T) -> bool,
+        map: fn(&T, &Lookups) -> Option<String>,
+    ) -> Result<FetchPage, ConnectorError> {
+        let PageAt { page, mut latest } = at;
         let lookups = if s.needs_lookups && !records.is_empty() {
             self.lookups(ctx).await?
         } else {
             Arc::new(Lookups::default())
         };
         let mut out = FetchPage::default();
-        for r in &records {
-            let id = r
-                .get(s.id_field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            if let Some(at) = updated(r) {
+        out.records.reserve(records.len());
+        for r in records {
+            let id = r.id(s.id_field);
+            if let Some(at) = r.updated() {
                 latest = Some(latest.map_or(at, |l| l.max(at)));
             }
-            if map::is_deleted(r) && s.endpoint != "PurchaseOrders" {
+            if r.is_deleted() && s.endpoint != "PurchaseOrders" {
                 out.deleted.push(id);
                 continue;
             }
             // Contacts can be both customer and supplier; payments are filtered by type.
-            if s.endpoint == "Payments"
-                && map::is_receivable_payment(r) != (request.data_type == DataType::Payments)
-            {
+            if !keep(r) {
                 continue;
             }
-            match (s.map)(r, &lookups) {
+            match map(r, &lookups) {
                 Some(doc) => out.records.push(SourceRecord { id, doc }),
                 None => out.unmappable.push((
                     id,
@@ -522,11 +629,7 @@ impl XeroConnector {
                 )),
             }
         }
-        out.estimated_total = body
-            .get("pagination")
-            .and_then(|p| p.get("itemCount"))
-            .and_then(Value::as_u64)
-            .or(Some(records.len() as u64));
+        out.estimated_total = total.or(Some(records.len() as u64));
         let more = s.paged && records.len() >= self.page_size as usize;
         if more {
             out.next_cursor = Some(format!(

@@ -10,10 +10,14 @@ use ledgerbridge_connectors::oauth::{
 };
 use ledgerbridge_connectors::quickbooks::{DEFAULT_SCOPES, QuickBooksConfig, QuickBooksConnector};
 use ledgerbridge_connectors::{
-    ConnectionContext, Connector, ConnectorError, FetchRequest, MemoryCredentialStore, SourceRecord,
+    ConnectionContext, Connector, ConnectorError, FetchRequest, MemoryCredentialStore,
 };
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
 use ledgerbridge_fakes::quickbooks::{QuickBooksSim, SimHandle, SimOptions};
+
+#[path = "../record_text/mod.rs"]
+mod record_text;
+pub use record_text::{Record, parsed};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/link/callback";
 
@@ -98,7 +102,7 @@ pub async fn link(options: SimOptions) -> Linked {
 }
 
 pub struct Fetched {
-    pub records: Vec<SourceRecord>,
+    pub records: Vec<Record>,
     pub deleted: Vec<String>,
     pub watermark: Option<String>,
     pub pages: usize,
@@ -139,7 +143,7 @@ pub async fn fetch_request(
             request.data_type,
             page.unmappable
         );
-        out.records.extend(page.records);
+        out.records.extend(page.records.into_iter().map(parsed));
         out.deleted.extend(page.deleted);
         match page.next_cursor {
             Some(c) => cursor = Some(c),

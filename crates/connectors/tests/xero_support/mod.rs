@@ -10,10 +10,14 @@ use ledgerbridge_connectors::oauth::{
 };
 use ledgerbridge_connectors::xero::{DEFAULT_SCOPES, XeroConfig, XeroConnector};
 use ledgerbridge_connectors::{
-    ConnectionContext, Connector, ConnectorError, FetchRequest, MemoryCredentialStore, SourceRecord,
+    ConnectionContext, Connector, ConnectorError, FetchRequest, MemoryCredentialStore,
 };
 use ledgerbridge_domain::{CompanyId, ConnectionId, DataType};
 use ledgerbridge_fakes::xero::{SimHandle, SimOptions, XeroSim};
+
+#[path = "../record_text/mod.rs"]
+mod record_text;
+pub use record_text::{Record, parsed};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/link/callback";
 
@@ -90,7 +94,7 @@ pub async fn link(options: SimOptions) -> Linked {
 }
 
 pub struct Fetched {
-    pub records: Vec<SourceRecord>,
+    pub records: Vec<Record>,
     pub deleted: Vec<String>,
     pub watermark: Option<String>,
     pub pages: usize,
@@ -129,7 +133,7 @@ pub async fn fetch_all(
             "{data_type}: unmappable {:?}",
             page.unmappable
         );
-        out.records.extend(page.records);
+        out.records.extend(page.records.into_iter().map(parsed));
         out.deleted.extend(page.deleted);
         match page.next_cursor {
             Some(c) => cursor = Some(c),

@@ -19,13 +19,37 @@ use ledgerbridge_sandbox::{Books, Record};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-/// One record of a collection: its JSON and the timestamp `If-Modified-Since` compares.
+/// One record of a collection: its JSON, the same as Xero's wire text, and the timestamp
+/// `If-Modified-Since` compares. Entries do not change once built (a later sync's books are a
+/// new organisation), so the text written at construction stays the record's.
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// `UpdatedDateUTC` (or `CreatedDateUTC` for journals and transfers), in ms since epoch.
     pub updated_ms: i64,
-    /// The record as Xero writes it.
-    pub value: Value,
+    value: Value,
+    text: String,
+}
+
+impl Entry {
+    /// A record updated at `updated_ms`, written as Xero's text once, here.
+    pub fn new(updated_ms: i64, value: Value) -> Self {
+        let text = super::wire::text(&value);
+        Self {
+            updated_ms,
+            value,
+            text,
+        }
+    }
+
+    /// The record, for filtering and for tests.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The record as Xero writes it (compact, `\/Date(...)\/` escaped).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// One monthly report the organisation can produce.
@@ -207,10 +231,10 @@ pub fn organisation(books: &Books, sync: u32, name: Option<&str>) -> Organisatio
         ..Organisation::default()
     };
     let mut push = |key: &'static str, at: NaiveDateTime, value: Value| {
-        org.collections.entry(key).or_default().push(Entry {
-            updated_ms: at.and_utc().timestamp_millis(),
-            value,
-        });
+        org.collections
+            .entry(key)
+            .or_default()
+            .push(Entry::new(at.and_utc().timestamp_millis(), value));
     };
     let mut bank_details: HashMap<u64, &model::BankAccount> = HashMap::new();
     let mut tracking_options: BTreeMap<u64, Vec<Value>> = BTreeMap::new();

@@ -18,6 +18,7 @@
 pub mod books;
 mod limits;
 mod server;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::books::{Entry, Organisation, ms_stamp};
 use super::limits::Remaining;
+use super::wire::Answer;
 use super::{State, now_ms};
 use crate::identity::TokenError;
 
@@ -502,57 +503,78 @@ fn parse_modified_since(text: &str) -> Option<i64> {
     None
 }
 
-/// A minimal `where`: clauses `Field=="text"`, `Field==true|false`, `Field!="text"` joined
-/// by `AND`/`&&`, alternatives joined by `OR`/`||`.
-fn matches_where(value: &Value, filter: &str) -> bool {
-    filter
-        .split("||")
-        .flat_map(|c| c.split(" OR "))
-        .any(|alternative| matches_all(value, alternative))
+/// What `value` must hold at `path` for a clause of a `where` to be true.
+enum Expected<'a> {
+    Bool(bool),
+    Text(&'a str),
 }
 
-fn matches_all(value: &Value, filter: &str) -> bool {
-    filter
-        .split("&&")
-        .flat_map(|c| c.split(" AND "))
-        .all(|clause| {
-            let clause = clause.trim().trim_start_matches('(').trim_end_matches(')');
-            let (field, negate, expected) = match clause.split_once("!=") {
-                Some((f, e)) => (f, true, e),
-                None => match clause.split_once("==") {
-                    Some((f, e)) => (f, false, e),
-                    None => return true,
-                },
-            };
-            let mut actual = value;
-            for part in field.trim().split('.') {
-                actual = &actual[part];
-            }
-            let expected = expected.trim();
-            let equal = match expected {
-                "true" => actual.as_bool() == Some(true),
-                "false" => actual.as_bool() == Some(false),
-                e => actual.as_str() == Some(e.trim_matches('"')),
-            };
-            equal != negate
+/// One `Field=="text"`, `Field==true|false` or `Field!="text"` of a `where`.
+struct Clause<'a> {
+    path: Vec<&'a str>,
+    negate: bool,
+    expected: Expected<'a>,
+}
+
+/// A minimal `where`, parsed once per call: clauses `Field=="text"`, `Field==true|false`,
+/// `Field!="text"` joined by `AND`/`&&`, alternatives joined by `OR`/`||`. A clause without
+/// `==` or `!=` holds for every record.
+struct Where<'a> {
+    alternatives: Vec<Vec<Clause<'a>>>,
+}
+
+impl<'a> Where<'a> {
+    fn parse(filter: &'a str) -> Self {
+        let alternatives = filter
+            .split("||")
+            .flat_map(|c| c.split(" OR "))
+            .map(|alternative| {
+                alternative
+                    .split("&&")
+                    .flat_map(|c| c.split(" AND "))
+                    .filter_map(|clause| {
+                        let clause = clause.trim().trim_start_matches('(').trim_end_matches(')');
+                        let (field, negate, expected) = match clause.split_once("!=") {
+                            Some((f, e)) => (f, true, e),
+                            None => {
+                                let (f, e) = clause.split_once("==")?;
+                                (f, false, e)
+                            }
+                        };
+                        let expected = match expected.trim() {
+                            "true" => Expected::Bool(true),
+                            "false" => Expected::Bool(false),
+                            e => Expected::Text(e.trim_matches('"')),
+                        };
+                        Some(Clause {
+                            path: field.trim().split('.').collect(),
+                            negate,
+                            expected,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { alternatives }
+    }
+
+    fn matches(&self, value: &Value) -> bool {
+        self.alternatives.iter().any(|clauses| {
+            clauses.iter().all(|c| {
+                let actual = c.path.iter().fold(value, |v, part| &v[*part]);
+                let equal = match c.expected {
+                    Expected::Bool(b) => actual.as_bool() == Some(b),
+                    Expected::Text(t) => actual.as_str() == Some(t),
+                };
+                equal != c.negate
+            })
         })
+    }
 }
 
-/// The JSON text as Xero writes it: `\/Date(...)\/` with the slashes escaped.
-fn xero_json(value: &Value) -> String {
-    serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace("\"/Date(", "\"\\/Date(")
-        .replace(")/\"", ")\\/\"")
-}
-
-fn envelope(state: &State) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("Id".into(), json!(uuid::Uuid::new_v4().to_string()));
-    m.insert("Status".into(), json!("OK"));
-    m.insert("ProviderName".into(), json!(state.options.provider_name));
-    m.insert("DateTimeUTC".into(), json!(format!("/Date({})/", now_ms())));
-    m
+/// An answer's JSON text as the HTTP response.
+fn xero_response(mut answer: Answer) -> Response {
+    json_response(answer.finish())
 }
 
 fn with_limits(mut response: Response, remaining: Remaining) -> Response {
@@ -566,11 +588,11 @@ fn with_limits(mut response: Response, remaining: Remaining) -> Response {
     response
 }
 
-fn json_response(body: String) -> Response {
+fn json_response(body: impl Into<Body>) -> Response {
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-        .body(Body::from(body))
+        .body(body.into())
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
@@ -727,21 +749,21 @@ async fn answer(
         return not_found();
     }
     if take(&state.faults.malformed) {
-        return json_response("{\"Id\": \"broken\", \"Status\": \"OK\", \"Invoices\": [".into());
+        return json_response("{\"Id\": \"broken\", \"Status\": \"OK\", \"Invoices\": [");
     }
-    let mut body = envelope(state);
+    let mut body = Answer::new(&state.options.provider_name, now_ms());
     if endpoint.name.starts_with("Reports/") {
         return match report(org, endpoint.name, params) {
             Ok(report) => {
-                body.insert("Reports".into(), json!([report]));
-                json_response(xero_json(&Value::Object(body)))
+                body.member("Reports", &[report]);
+                xero_response(body)
             }
             Err(message) => validation_error(&message),
         };
     }
     if endpoint.name == "Organisation" {
-        body.insert("Organisations".into(), json!([org.organisation]));
-        return json_response(xero_json(&Value::Object(body)));
+        body.member("Organisations", &[&org.organisation]);
+        return xero_response(body);
     }
     let empty = Vec::new();
     let all: &Vec<Entry> = org.collections.get(endpoint.key).unwrap_or(&empty);
@@ -769,45 +791,45 @@ async fn answer(
     let include_archived = params
         .get("includeArchived")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let filter = params.get("where").map(String::as_str);
+    let filter = params.get("where").map(|f| Where::parse(f));
     let selected = all.iter().filter(|e| {
+        let value = e.value();
         since.is_none_or(|s| e.updated_ms >= s)
             && record_id.is_none_or(|id| {
-                e.value[endpoint.id_field]
+                value[endpoint.id_field]
                     .as_str()
                     .is_some_and(|v| v.eq_ignore_ascii_case(id))
             })
             && ids.as_ref().is_none_or(|ids| {
-                e.value[endpoint.id_field]
+                value[endpoint.id_field]
                     .as_str()
                     .is_some_and(|v| ids.contains(&v.to_ascii_lowercase()))
             })
             && (endpoint.name != "Contacts"
                 || include_archived
                 || record_id.is_some()
-                || e.value["ContactStatus"] != "ARCHIVED")
-            && filter.is_none_or(|f| matches_where(&e.value, f))
+                || value["ContactStatus"] != "ARCHIVED")
+            && filter.as_ref().is_none_or(|f| f.matches(value))
     });
     if record_id.is_some() {
-        let found: Vec<&Value> = selected.map(|e| &e.value).collect();
+        let found: Vec<&Entry> = selected.collect();
         if found.is_empty() {
             return not_found();
         }
-        body.insert(endpoint.key.into(), json!(found));
-        return json_response(xero_json(&Value::Object(body)));
+        body.list(endpoint.key, found.iter().map(|e| e.text()));
+        return xero_response(body);
     }
     if endpoint.name == "Journals" {
         let offset: u64 = params
             .get("offset")
             .and_then(|o| o.parse().ok())
             .unwrap_or(0);
-        let page: Vec<&Value> = selected
-            .filter(|e| e.value["JournalNumber"].as_u64().unwrap_or(0) > offset)
+        let page = selected
+            .filter(|e| e.value()["JournalNumber"].as_u64().unwrap_or(0) > offset)
             .take(100)
-            .map(|e| &e.value)
-            .collect();
-        body.insert(endpoint.key.into(), json!(page));
-        return json_response(xero_json(&Value::Object(body)));
+            .map(Entry::text);
+        body.list(endpoint.key, page);
+        return xero_response(body);
     }
     let page_param = params.get("page").and_then(|p| p.parse::<usize>().ok());
     match page_param {
@@ -820,34 +842,37 @@ async fn answer(
                 .clamp(1, 1000);
             let matched: Vec<&Entry> = selected.collect();
             let count = matched.len();
-            let items: Vec<&Value> = matched
-                .into_iter()
-                .skip((page - 1) * size)
-                .take(size)
-                .map(|e| &e.value)
-                .collect();
-            body.insert(
-                "pagination".into(),
-                json!({"page": page, "pageSize": size, "pageCount": count.div_ceil(size), "itemCount": count}),
+            body.member(
+                "pagination",
+                &json!({"page": page, "pageSize": size, "pageCount": count.div_ceil(size), "itemCount": count}),
             );
-            body.insert(endpoint.key.into(), json!(items));
+            body.list(
+                endpoint.key,
+                matched
+                    .into_iter()
+                    .skip((page - 1) * size)
+                    .take(size)
+                    .map(Entry::text),
+            );
         }
-        _ => {
-            // Without `page`, invoices come without their line items (as Xero does).
-            let strip = endpoint.name == "Invoices";
+        // Without `page`, invoices come without their line items (as Xero does).
+        _ if endpoint.name == "Invoices" => {
             let items: Vec<Value> = selected
                 .map(|e| {
-                    let mut v = e.value.clone();
-                    if strip && let Some(o) = v.as_object_mut() {
+                    let mut v = e.value().clone();
+                    if let Some(o) = v.as_object_mut() {
                         o.insert("LineItems".into(), json!([]));
                     }
                     v
                 })
                 .collect();
-            body.insert(endpoint.key.into(), Value::Array(items));
+            body.member(endpoint.key, &items);
+        }
+        _ => {
+            body.list(endpoint.key, selected.map(Entry::text));
         }
     }
-    json_response(xero_json(&Value::Object(body)))
+    xero_response(body)
 }
 
 fn report(

@@ -85,7 +85,7 @@ pub fn invoice(id: u32, amount: &str) -> SourceRecord {
     .expect("json");
     SourceRecord {
         id: format!("inv-{id}"),
-        doc,
+        doc: doc.to_string(),
     }
 }
 

@@ -1,6 +1,15 @@
 //! Xero's records in Codat's model (`PLATFORMS.md` §4). Every function takes one record as
-//! Xero wrote it (`serde_json::Value`, PascalCase) and returns the Codat type; what Xero does
-//! not hold is left empty, never invented.
+//! Xero wrote it and returns the Codat type; what Xero does not hold is left empty, never
+//! invented. Documents (invoices, bills, credit notes, purchase orders: what a sync reads by
+//! the thousand) come typed from [`super::wire`] and are mapped in [`documents`]; the other
+//! records come as `serde_json::Value` (PascalCase).
+
+mod documents;
+
+pub use documents::{
+    bill, bill_credit_note, credit_note, invoice, is_deleted as document_is_deleted,
+    purchase_order, updated as document_updated,
+};
 
 use std::collections::HashMap;
 
@@ -30,11 +39,18 @@ impl Lookups {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .or_else(|| code.and_then(|c| self.accounts_by_code.get(c).cloned()))?;
-        let name = self
-            .accounts_by_id
-            .get(&id.to_ascii_lowercase())
-            .map(|(n, _)| n.clone());
+        let name = self.account(&id).map(|(n, _)| n.clone());
         Some(codat::AccountRef { id: Some(id), name })
+    }
+
+    /// An account by id, however its letters are cased (without copying the id when it is
+    /// lower case already, as Xero writes ids).
+    fn account(&self, id: &str) -> Option<&(String, Option<String>)> {
+        if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.accounts_by_id.get(&id.to_ascii_lowercase())
+        } else {
+            self.accounts_by_id.get(id)
+        }
     }
 
     fn tax_rate_ref(&self, tax_type: Option<&str>) -> Option<codat::TaxRateRef> {
@@ -48,7 +64,7 @@ impl Lookups {
     }
 
     fn account_currency(&self, id: Option<&str>) -> Option<String> {
-        id.and_then(|id| self.accounts_by_id.get(&id.to_ascii_lowercase()))
+        id.and_then(|id| self.account(id))
             .and_then(|(_, c)| c.clone())
             .or_else(|| self.base_currency.clone())
     }
@@ -78,16 +94,6 @@ pub fn money(v: &Value, key: &str) -> Option<Money> {
 fn decimal(v: &Value, key: &str) -> Option<Decimal> {
     let m = money(v, key)?;
     m.to_decimal().ok()
-}
-
-/// `TotalDiscount`, or (credit notes have none) the sum of the lines' discounts.
-fn total_discount(v: &Value) -> Money {
-    money(v, "TotalDiscount").unwrap_or_else(|| {
-        let sum: Decimal = items(v, "LineItems")
-            .filter_map(|l| decimal(l, "DiscountAmount"))
-            .sum();
-        Money::from(sum)
-    })
 }
 
 fn money_or_zero(v: &Value, key: &str) -> Money {
@@ -146,7 +152,12 @@ pub fn instant(v: &Value, key: &str) -> Option<CodatDateTime> {
 /// Codat's `currencyRate` (base units per foreign unit) from Xero's `CurrencyRate` (foreign
 /// units per base unit). The one place the direction is decided.
 pub fn currency_rate(v: &Value) -> Option<Money> {
-    let rate = decimal(v, "CurrencyRate")?;
+    invert_rate(decimal(v, "CurrencyRate")?)
+}
+
+/// Xero's `CurrencyRate` (foreign units per base unit) as Codat's (base units per foreign
+/// unit): six decimal places at most, two at least; `None` for zero.
+pub fn invert_rate(rate: Decimal) -> Option<Money> {
     if rate.is_zero() {
         return None;
     }
@@ -160,7 +171,7 @@ pub fn currency_rate(v: &Value) -> Option<Money> {
     Some(Money::from(inverse))
 }
 
-fn metadata(deleted: bool) -> Option<codat::Metadata> {
+pub(crate) fn metadata(deleted: bool) -> Option<codat::Metadata> {
     Some(codat::Metadata {
         is_deleted: Some(deleted),
     })
@@ -168,141 +179,6 @@ fn metadata(deleted: bool) -> Option<codat::Metadata> {
 
 fn items<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
     v.get(key).and_then(Value::as_array).into_iter().flatten()
-}
-
-fn tracking_refs(line: &Value, key: &str) -> Vec<codat::TrackingCategoryRef> {
-    items(line, key)
-        .filter_map(|t| {
-            Some(codat::TrackingCategoryRef {
-                id: text(t, "TrackingOptionID")?,
-                name: text(t, "Option"),
-            })
-        })
-        .collect()
-}
-
-/// One line's amounts: (subTotal, taxAmount, totalAmount) per the document's
-/// `LineAmountTypes`.
-fn line_amounts(line: &Value, amount_types: &str) -> (Money, Money, Money) {
-    let line_amount = decimal(line, "LineAmount").unwrap_or_default();
-    let tax = decimal(line, "TaxAmount").unwrap_or_default();
-    let sub = if amount_types.eq_ignore_ascii_case("Inclusive") {
-        line_amount - tax
-    } else {
-        line_amount
-    };
-    (Money::from(sub), Money::from(tax), Money::from(sub + tax))
-}
-
-struct LineCommon {
-    description: Option<String>,
-    quantity: Money,
-    unit_amount: Money,
-    discount_amount: Option<Money>,
-    discount_percentage: Option<Money>,
-    sub_total: Money,
-    tax_amount: Money,
-    total_amount: Money,
-    account_ref: Option<codat::AccountRef>,
-    tax_rate_ref: Option<codat::TaxRateRef>,
-    item_ref: Option<codat::ItemRef>,
-    tracking: Vec<codat::TrackingCategoryRef>,
-}
-
-fn line_common(line: &Value, amount_types: &str, l: &Lookups) -> LineCommon {
-    let (sub_total, tax_amount, total_amount) = line_amounts(line, amount_types);
-    let item_ref = line.get("Item").and_then(|i| {
-        Some(codat::ItemRef {
-            id: text(i, "ItemID")?,
-            name: text(i, "Name"),
-        })
-    });
-    LineCommon {
-        description: text(line, "Description"),
-        quantity: money(line, "Quantity").unwrap_or_else(|| Money::from(1)),
-        unit_amount: money_or_zero(line, "UnitAmount"),
-        discount_amount: money(line, "DiscountAmount"),
-        discount_percentage: money(line, "DiscountRate"),
-        sub_total,
-        tax_amount,
-        total_amount,
-        account_ref: l.account_ref(str_of(line, "AccountID"), str_of(line, "AccountCode")),
-        tax_rate_ref: l.tax_rate_ref(str_of(line, "TaxType")),
-        item_ref,
-        tracking: tracking_refs(line, "Tracking"),
-    }
-}
-
-fn invoice_line(
-    line: &Value,
-    amount_types: &str,
-    l: &Lookups,
-    customer: Option<&codat::CustomerRef>,
-) -> codat::InvoiceLineItem {
-    let c = line_common(line, amount_types, l);
-    codat::InvoiceLineItem {
-        description: c.description,
-        unit_amount: c.unit_amount,
-        quantity: c.quantity,
-        discount_amount: c.discount_amount,
-        sub_total: Some(c.sub_total),
-        tax_amount: Some(c.tax_amount),
-        total_amount: Some(c.total_amount),
-        account_ref: c.account_ref,
-        discount_percentage: c.discount_percentage,
-        tax_rate_ref: c.tax_rate_ref,
-        item_ref: c.item_ref,
-        tracking_category_refs: Some(c.tracking.clone()),
-        tracking: Some(codat::ReceivablesTracking {
-            category_refs: c.tracking,
-            customer_ref: customer.cloned(),
-            project_ref: None,
-            is_billed_to: codat::ReceivablesBilledTo::NotApplicable,
-            is_rebilled_to: codat::ReceivablesBilledTo::NotApplicable,
-            record_ref: None,
-        }),
-        is_direct_income: Some(false),
-    }
-}
-
-fn payables_tracking(refs: Vec<codat::TrackingCategoryRef>) -> codat::PayablesTracking {
-    codat::PayablesTracking {
-        category_refs: refs,
-        customer_ref: None,
-        project_ref: None,
-        is_billed_to: codat::PayablesBilledTo::NotApplicable,
-        is_rebilled_to: codat::PayablesBilledTo::NotApplicable,
-    }
-}
-
-/// Where a document stands, from Xero's status and amounts: Draft, Open (nothing paid),
-/// PartiallyPaid, Paid, Void.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Draft,
-    Open,
-    PartiallyPaid,
-    Paid,
-    Void,
-}
-
-fn stage(v: &Value, due_key: &str) -> Stage {
-    match str_of(v, "Status").unwrap_or("") {
-        "DRAFT" | "SUBMITTED" => Stage::Draft,
-        "PAID" => Stage::Paid,
-        "VOIDED" | "DELETED" => Stage::Void,
-        _ => {
-            let due = decimal(v, due_key).unwrap_or_default();
-            let total = decimal(v, "Total").unwrap_or_default();
-            if due.is_zero() && !total.is_zero() {
-                Stage::Paid
-            } else if due < total {
-                Stage::PartiallyPaid
-            } else {
-                Stage::Open
-            }
-        }
-    }
 }
 
 /// Whether Xero reports the record deleted.
@@ -316,317 +192,6 @@ fn contact_id(v: &Value) -> Option<String> {
 
 fn contact_name(v: &Value) -> Option<String> {
     v.get("Contact").and_then(|c| text(c, "Name"))
-}
-
-/// An invoice's `Payments[]` and `CreditNotes[]` as Codat payment allocations.
-fn invoice_allocations(v: &Value, currency: &Option<String>) -> Vec<codat::PaymentAllocation> {
-    let mut out: Vec<(NaiveDateTime, codat::PaymentAllocation)> = Vec::new();
-    for p in items(v, "Payments") {
-        let on = date(p, "Date");
-        out.push((
-            str_of(p, "Date").and_then(parse_date).unwrap_or_default(),
-            codat::PaymentAllocation {
-                payment: codat::AllocatedPayment {
-                    id: text(p, "PaymentID"),
-                    note: None,
-                    reference: text(p, "Reference"),
-                    account_ref: None,
-                    currency: currency.clone(),
-                    currency_rate: currency_rate(p),
-                    paid_on_date: on.clone(),
-                    total_amount: money(p, "Amount"),
-                },
-                allocation: codat::Allocation {
-                    currency: currency.clone(),
-                    currency_rate: Some(Money::from(1)),
-                    allocated_on_date: on,
-                    total_amount: money(p, "Amount"),
-                },
-            },
-        ));
-    }
-    for c in items(v, "CreditNotes") {
-        let on = date(c, "Date");
-        let number = text(c, "CreditNoteNumber");
-        out.push((
-            str_of(c, "Date").and_then(parse_date).unwrap_or_default(),
-            codat::PaymentAllocation {
-                payment: codat::AllocatedPayment {
-                    id: text(c, "CreditNoteID"),
-                    note: number.as_ref().map(|n| format!("Credit note {n}")),
-                    reference: number,
-                    account_ref: None,
-                    currency: currency.clone(),
-                    currency_rate: currency_rate(v),
-                    paid_on_date: on.clone(),
-                    total_amount: money(c, "Total"),
-                },
-                allocation: codat::Allocation {
-                    currency: currency.clone(),
-                    currency_rate: Some(Money::from(1)),
-                    allocated_on_date: on,
-                    total_amount: money(c, "AppliedAmount"),
-                },
-            },
-        ));
-    }
-    out.sort_by_key(|(d, _)| *d);
-    out.into_iter().map(|(_, a)| a).collect()
-}
-
-/// A credit note's `Allocations[]` (to invoices or bills).
-fn credit_allocations(v: &Value, currency: &Option<String>) -> Vec<codat::PaymentAllocation> {
-    items(v, "Allocations")
-        .map(|a| {
-            let on = date(a, "Date");
-            let invoice = a.get("Invoice").cloned().unwrap_or(Value::Null);
-            let number = text(&invoice, "InvoiceNumber");
-            codat::PaymentAllocation {
-                payment: codat::AllocatedPayment {
-                    id: text(&invoice, "InvoiceID"),
-                    note: number.as_ref().map(|n| format!("Allocated to {n}")),
-                    reference: number,
-                    account_ref: None,
-                    currency: currency.clone(),
-                    currency_rate: currency_rate(v),
-                    paid_on_date: on.clone(),
-                    total_amount: money(a, "Amount"),
-                },
-                allocation: codat::Allocation {
-                    currency: currency.clone(),
-                    currency_rate: Some(Money::from(1)),
-                    allocated_on_date: on,
-                    total_amount: money(a, "Amount"),
-                },
-            }
-        })
-        .collect()
-}
-
-/// Xero `Invoice` of type ACCREC → Codat invoice.
-pub fn invoice(v: &Value, l: &Lookups) -> Option<codat::Invoice> {
-    let id = text(v, "InvoiceID")?;
-    let amount_types = str_of(v, "LineAmountTypes").unwrap_or("Exclusive");
-    let customer = contact_id(v).map(|id| codat::CustomerRef {
-        id,
-        company_name: contact_name(v),
-    });
-    let currency = text(v, "CurrencyCode").or_else(|| l.base_currency.clone());
-    let st = stage(v, "AmountDue");
-    Some(codat::Invoice {
-        id,
-        invoice_number: text(v, "InvoiceNumber"),
-        line_items: Some(
-            items(v, "LineItems")
-                .map(|line| invoice_line(line, amount_types, l, customer.as_ref()))
-                .collect(),
-        ),
-        customer_ref: customer,
-        issue_date: date(v, "Date")?,
-        due_date: date(v, "DueDate"),
-        paid_on_date: if st == Stage::Paid {
-            date(v, "FullyPaidOnDate")
-        } else {
-            None
-        },
-        payment_allocations: Some(invoice_allocations(v, &currency)),
-        currency_rate: currency_rate(v),
-        currency,
-        total_discount: money(v, "TotalDiscount"),
-        sub_total: money(v, "SubTotal"),
-        total_tax_amount: money_or_zero(v, "TotalTax"),
-        total_amount: money_or_zero(v, "Total"),
-        amount_due: money_or_zero(v, "AmountDue"),
-        status: match st {
-            Stage::Draft => codat::InvoiceStatus::Draft,
-            Stage::Open => codat::InvoiceStatus::Submitted,
-            Stage::PartiallyPaid => codat::InvoiceStatus::PartiallyPaid,
-            Stage::Paid => codat::InvoiceStatus::Paid,
-            Stage::Void => codat::InvoiceStatus::Void,
-        },
-        note: text(v, "Reference"),
-        metadata: metadata(false),
-        source_modified_date: instant(v, "UpdatedDateUTC"),
-        sales_order_refs: None,
-        withholding_tax: None,
-        additional_tax_amount: None,
-        additional_tax_percentage: None,
-        discount_percentage: None,
-        supplemental_data: None,
-        modified_date: None,
-    })
-}
-
-/// Xero `Invoice` of type ACCPAY → Codat bill.
-pub fn bill(v: &Value, l: &Lookups) -> Option<codat::Bill> {
-    let id = text(v, "InvoiceID")?;
-    let amount_types = str_of(v, "LineAmountTypes").unwrap_or("Exclusive");
-    let currency = text(v, "CurrencyCode").or_else(|| l.base_currency.clone());
-    Some(codat::Bill {
-        id,
-        reference: text(v, "InvoiceNumber"),
-        supplier_ref: contact_id(v).map(|id| codat::SupplierRef {
-            id,
-            supplier_name: contact_name(v),
-        }),
-        issue_date: date(v, "Date")?,
-        due_date: date(v, "DueDate"),
-        currency_rate: currency_rate(v),
-        line_items: Some(
-            items(v, "LineItems")
-                .enumerate()
-                .map(|(n, line)| {
-                    let c = line_common(line, amount_types, l);
-                    codat::BillLineItem {
-                        line_number: Some((n + 1).to_string()),
-                        description: c.description,
-                        unit_amount: Some(c.unit_amount),
-                        quantity: Some(c.quantity),
-                        discount_amount: c.discount_amount,
-                        sub_total: Some(c.sub_total),
-                        tax_amount: Some(c.tax_amount),
-                        total_amount: Some(c.total_amount),
-                        discount_percentage: c.discount_percentage,
-                        account_ref: c.account_ref,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(payables_tracking(c.tracking)),
-                        is_direct_cost: Some(false),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
-        status: match stage(v, "AmountDue") {
-            Stage::Draft => codat::BillStatus::Draft,
-            Stage::Open => codat::BillStatus::Open,
-            Stage::PartiallyPaid => codat::BillStatus::PartiallyPaid,
-            Stage::Paid => codat::BillStatus::Paid,
-            Stage::Void => codat::BillStatus::Void,
-        },
-        sub_total: money_or_zero(v, "SubTotal"),
-        tax_amount: money_or_zero(v, "TotalTax"),
-        total_amount: money_or_zero(v, "Total"),
-        amount_due: money(v, "AmountDue"),
-        note: text(v, "Reference"),
-        payment_allocations: Some(invoice_allocations(v, &currency)),
-        currency,
-        metadata: metadata(false),
-        source_modified_date: instant(v, "UpdatedDateUTC"),
-        purchase_order_refs: None,
-        withholding_tax: None,
-        supplemental_data: None,
-        modified_date: None,
-    })
-}
-
-fn credit_status(v: &Value) -> codat::CreditNoteStatus {
-    match stage(v, "RemainingCredit") {
-        Stage::Draft => codat::CreditNoteStatus::Draft,
-        Stage::Open => codat::CreditNoteStatus::Submitted,
-        Stage::PartiallyPaid => codat::CreditNoteStatus::PartiallyPaid,
-        Stage::Paid => codat::CreditNoteStatus::Paid,
-        Stage::Void => codat::CreditNoteStatus::Void,
-    }
-}
-
-fn last_allocation_date(v: &Value) -> Option<CodatDateTime> {
-    items(v, "Allocations")
-        .filter_map(|a| Some((str_of(a, "Date").and_then(parse_date)?, date(a, "Date")?)))
-        .max_by_key(|(d, _)| *d)
-        .map(|(_, d)| d)
-}
-
-/// Xero `CreditNote` ACCRECCREDIT → Codat credit note.
-pub fn credit_note(v: &Value, l: &Lookups) -> Option<codat::CreditNote> {
-    let id = text(v, "CreditNoteID")?;
-    let amount_types = str_of(v, "LineAmountTypes").unwrap_or("Exclusive");
-    let customer = contact_id(v).map(|id| codat::CustomerRef {
-        id,
-        company_name: contact_name(v),
-    });
-    let currency = text(v, "CurrencyCode").or_else(|| l.base_currency.clone());
-    Some(codat::CreditNote {
-        id,
-        credit_note_number: text(v, "CreditNoteNumber"),
-        line_items: Some(
-            items(v, "LineItems")
-                .map(|line| invoice_line(line, amount_types, l, customer.as_ref()))
-                .collect(),
-        ),
-        customer_ref: customer,
-        total_amount: money_or_zero(v, "Total"),
-        total_discount: total_discount(v),
-        sub_total: money_or_zero(v, "SubTotal"),
-        total_tax_amount: money_or_zero(v, "TotalTax"),
-        discount_percentage: Money::from(0),
-        remaining_credit: money_or_zero(v, "RemainingCredit"),
-        status: credit_status(v),
-        issue_date: date(v, "Date"),
-        allocated_on_date: last_allocation_date(v),
-        currency_rate: currency_rate(v),
-        payment_allocations: Some(credit_allocations(v, &currency)),
-        currency,
-        note: text(v, "Reference"),
-        metadata: metadata(false),
-        source_modified_date: instant(v, "UpdatedDateUTC"),
-        ..Default::default()
-    })
-}
-
-/// Xero `CreditNote` ACCPAYCREDIT → Codat bill credit note.
-pub fn bill_credit_note(v: &Value, l: &Lookups) -> Option<codat::BillCreditNote> {
-    let id = text(v, "CreditNoteID")?;
-    let amount_types = str_of(v, "LineAmountTypes").unwrap_or("Exclusive");
-    let currency = text(v, "CurrencyCode").or_else(|| l.base_currency.clone());
-    Some(codat::BillCreditNote {
-        id,
-        bill_credit_note_number: text(v, "CreditNoteNumber"),
-        supplier_ref: contact_id(v).map(|id| codat::SupplierRef {
-            id,
-            supplier_name: contact_name(v),
-        }),
-        total_amount: money_or_zero(v, "Total"),
-        total_discount: total_discount(v),
-        sub_total: money_or_zero(v, "SubTotal"),
-        total_tax_amount: money_or_zero(v, "TotalTax"),
-        discount_percentage: Money::from(0),
-        remaining_credit: money(v, "RemainingCredit"),
-        status: credit_status(v),
-        issue_date: date(v, "Date"),
-        allocated_on_date: last_allocation_date(v),
-        currency_rate: currency_rate(v),
-        line_items: Some(
-            items(v, "LineItems")
-                .map(|line| {
-                    let c = line_common(line, amount_types, l);
-                    codat::BillCreditNoteLineItem {
-                        description: c.description,
-                        unit_amount: c.unit_amount,
-                        quantity: c.quantity,
-                        discount_amount: c.discount_amount,
-                        sub_total: Some(c.sub_total),
-                        tax_amount: Some(c.tax_amount),
-                        total_amount: Some(c.total_amount),
-                        account_ref: c.account_ref,
-                        discount_percentage: c.discount_percentage,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(payables_tracking(c.tracking)),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
-        payment_allocations: Some(credit_allocations(v, &currency)),
-        currency,
-        note: text(v, "Reference"),
-        metadata: metadata(false),
-        source_modified_date: instant(v, "UpdatedDateUTC"),
-        ..Default::default()
-    })
 }
 
 fn payment_link_kind(v: &Value) -> &'static str {
@@ -1257,85 +822,6 @@ pub fn company(v: &Value, today: NaiveDate) -> Option<codat::CompanyInfo> {
             .map(|d| CodatDateTime::from_local(d.and_time(chrono::NaiveTime::MIN))),
         base_currency: text(v, "BaseCurrency"),
         created_date: instant(v, "CreatedDateUTC"),
-        ..Default::default()
-    })
-}
-
-/// Xero `PurchaseOrder` → Codat purchase order.
-pub fn purchase_order(v: &Value, l: &Lookups) -> Option<codat::PurchaseOrder> {
-    let amount_types = str_of(v, "LineAmountTypes").unwrap_or("Exclusive");
-    let lines: Vec<&str> = str_of(v, "DeliveryAddress")
-        .map(|a| a.lines().map(str::trim).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
-    // Xero keeps the delivery address as free text; read it back line by line.
-    let ship_address = (!lines.is_empty()).then(|| {
-        let n = lines.len();
-        let at = |i: usize| lines.get(i).map(|s| s.to_string());
-        let (line2, rest) = if n >= 6 { (at(1), 2) } else { (None, 1) };
-        codat::Address {
-            kind: codat::AddressType::Delivery,
-            line1: at(0),
-            line2,
-            city: at(rest),
-            region: at(rest + 1),
-            postal_code: at(rest + 2),
-            country: at(rest + 3),
-        }
-    });
-    Some(codat::PurchaseOrder {
-        id: text(v, "PurchaseOrderID")?,
-        purchase_order_number: text(v, "PurchaseOrderNumber"),
-        issue_date: date(v, "Date"),
-        expected_delivery_date: date(v, "DeliveryDate"),
-        note: text(v, "DeliveryInstructions"),
-        ship_to: Some(codat::ShipTo {
-            contact: Some(codat::ShipToContact {
-                name: text(v, "AttentionTo"),
-                email: None,
-                phone: text(v, "Telephone"),
-            }),
-            address: ship_address,
-        }),
-        supplier_ref: contact_id(v).map(|id| codat::SupplierRef {
-            id,
-            supplier_name: contact_name(v),
-        }),
-        status: Some(match str_of(v, "Status").unwrap_or("") {
-            "DRAFT" | "SUBMITTED" => codat::OrderStatus::Draft,
-            "AUTHORISED" => codat::OrderStatus::Open,
-            "BILLED" => codat::OrderStatus::Closed,
-            "DELETED" => codat::OrderStatus::Void,
-            _ => codat::OrderStatus::Unknown,
-        }),
-        currency: text(v, "CurrencyCode").or_else(|| l.base_currency.clone()),
-        currency_rate: currency_rate(v),
-        line_items: Some(
-            items(v, "LineItems")
-                .map(|line| {
-                    let c = line_common(line, amount_types, l);
-                    codat::PurchaseOrderLineItem {
-                        description: c.description,
-                        account_ref: c.account_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking),
-                        unit_amount: Some(c.unit_amount),
-                        quantity: Some(c.quantity),
-                        discount_amount: c.discount_amount,
-                        discount_percentage: c.discount_percentage,
-                        sub_total: Some(c.sub_total),
-                        tax_amount: Some(c.tax_amount),
-                        tax_rate_ref: c.tax_rate_ref,
-                        total_amount: Some(c.total_amount),
-                    }
-                })
-                .collect(),
-        ),
-        total_discount: money(v, "TotalDiscount"),
-        sub_total: money(v, "SubTotal"),
-        total_tax_amount: money(v, "TotalTax"),
-        total_amount: money(v, "Total"),
-        metadata: metadata(false),
-        source_modified_date: instant(v, "UpdatedDateUTC"),
         ..Default::default()
     })
 }
