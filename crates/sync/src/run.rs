@@ -236,12 +236,12 @@ async fn fetch_all(
         }
         unmappable += bad.len() as u64;
         fetched_records += records.len() as u64;
-        batch
-            .records
-            .extend(records.into_iter().map(|r| RecordWrite {
+        for r in records {
+            batch.push(RecordWrite {
                 id: r.id,
                 doc: r.doc,
-            }));
+            });
+        }
         batch.deleted.extend(deleted);
         if batch.is_full() || next_cursor.is_none() {
             written += PageWrite::settle(writing.take()).await?;
@@ -294,20 +294,28 @@ async fn fetch_all(
 }
 
 /// Records (and deletions) fetched but not yet written. Several pages go into one write, so
-/// one transaction covers [`Batch::RECORDS`] records: a commit writes each index page it
-/// touched once, and a large batch touches each far fewer times per record.
+/// one transaction covers up to [`Batch::RECORDS`] records or [`Batch::BYTES`] of documents:
+/// a commit writes each index page it touched once, and a larger batch touches each far fewer
+/// times per record. The byte bound keeps a worker's memory small (two batches per running
+/// dataset) and the transaction's dirty pages within the writer's page cache.
 #[derive(Default)]
 struct Batch {
     records: Vec<RecordWrite>,
     deleted: Vec<String>,
+    bytes: usize,
 }
 
 impl Batch {
-    /// Records per write; bounded so a worker's memory stays small (a few MB per dataset).
     const RECORDS: usize = 5_000;
+    const BYTES: usize = 4 << 20;
+
+    fn push(&mut self, record: RecordWrite) {
+        self.bytes += record.doc.len();
+        self.records.push(record);
+    }
 
     fn is_full(&self) -> bool {
-        self.records.len() + self.deleted.len() >= Self::RECORDS
+        self.records.len() + self.deleted.len() >= Self::RECORDS || self.bytes >= Self::BYTES
     }
 
     /// Starts writing what the batch holds, leaving it empty.
@@ -317,13 +325,10 @@ impl Batch {
         conn: &ConnectionRow,
         data_type: DataType,
     ) -> Option<PageWrite> {
-        PageWrite::start(
-            store,
-            conn,
-            data_type,
-            std::mem::take(&mut self.records),
-            std::mem::take(&mut self.deleted),
-        )
+        let Batch {
+            records, deleted, ..
+        } = std::mem::take(self);
+        PageWrite::start(store, conn, data_type, records, deleted)
     }
 }
 
