@@ -118,11 +118,13 @@ pub struct QuickBooksConnector {
     cdc_max: usize,
     /// Home currency by connection, read from `Preferences` when a record lacks `CurrencyRef`.
     homes: Mutex<HashMap<ConnectionId, (Instant, String)>>,
-    /// The payments of the full reads under way, by connection, payment entity and the
-    /// read's start (see [`QuickBooksConnector::payments_of_read`]).
-    payments:
-        Mutex<HashMap<(ConnectionId, &'static str, DateTime<Utc>), (Instant, Arc<PaymentLookup>)>>,
+    /// The payments of the full reads under way (see [`QuickBooksConnector::payments_of_read`]).
+    payments: Mutex<HashMap<ReadOf, (Instant, Arc<PaymentLookup>)>>,
 }
+
+/// A full read: its connection, the payment entity it reads for its documents, and when it
+/// began.
+type ReadOf = (ConnectionId, &'static str, DateTime<Utc>);
 
 /// What mapping a transaction may look up besides the transaction itself.
 struct Context<'c> {

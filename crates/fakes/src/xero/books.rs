@@ -89,7 +89,10 @@ pub struct Organisation {
 /// asks for the same filtered list call after call. A clone starts empty; so does a full
 /// memory (it holds a few dozen filters at most).
 #[derive(Debug, Default)]
-pub(crate) struct Selections(Mutex<HashMap<(&'static str, String), Arc<[u32]>>>);
+pub(crate) struct Selections(Mutex<HashMap<Filtered, Arc<[u32]>>>);
+
+/// A collection (its envelope key) and a `where` filter on it.
+type Filtered = (&'static str, String);
 
 impl Clone for Selections {
     fn clone(&self) -> Self {

@@ -241,8 +241,8 @@ async fn the_seed_flow_with_xero_links_syncs_reads_revokes_and_relinks() {
     // The client reads exactly the simulator's sales invoices, and can filter them.
     let expected: BTreeSet<String> = sim.organisations()[0].collections["Invoices"]
         .iter()
-        .filter(|e| e.value["Type"] == "ACCREC")
-        .filter_map(|e| e.value["InvoiceID"].as_str().map(String::from))
+        .filter(|e| e.value()["Type"] == "ACCREC")
+        .filter_map(|e| e.value()["InvoiceID"].as_str().map(String::from))
         .collect();
     assert!(expected.len() > 10, "the books have invoices");
     assert_eq!(invoice_ids(&app, &company).await, expected);
@@ -254,7 +254,7 @@ async fn the_seed_flow_with_xero_links_syncs_reads_revokes_and_relinks() {
     assert_eq!(s, StatusCode::OK, "{paid}");
     let paid_in_xero = sim.organisations()[0].collections["Invoices"]
         .iter()
-        .filter(|e| e.value["Type"] == "ACCREC" && e.value["Status"] == "PAID")
+        .filter(|e| e.value()["Type"] == "ACCREC" && e.value()["Status"] == "PAID")
         .count();
     assert_eq!(paid["totalResults"], json!(paid_in_xero), "{paid}");
 
