@@ -94,8 +94,26 @@ fn ref_name(v: &Value, key: &str) -> Option<String> {
 
 /// An `xs:date` (`2015-07-24`) as Codat's business date.
 pub fn date(v: &Value, key: &str) -> Option<CodatDateTime> {
-    let d = NaiveDate::parse_from_str(str_of(v, key)?.get(..10)?, "%Y-%m-%d").ok()?;
-    Some(day(d))
+    Some(day(xs_date(str_of(v, key)?)?))
+}
+
+/// The calendar day at the start of `text`, `YYYY-MM-DD` (read digit by digit: a page holds
+/// thousands, and `chrono`'s `parse_from_str` parses its pattern every time).
+fn xs_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes().get(..10)?;
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(&b[..4])?).ok()?,
+        number(&b[5..7])?,
+        number(&b[8..10])?,
+    )
 }
 
 /// A business date as Codat writes one: `2024-03-01T00:00:00`.
@@ -869,6 +887,27 @@ mod tests {
         let mut void = base(0.0, 0.0);
         void["PrivateNote"] = json!("Voided");
         assert_eq!(status(void), Some(codat::InvoiceStatus::Void));
+    }
+
+    #[test]
+    fn xs_dates_are_read_as_chrono_reads_them() {
+        for text in ["2015-07-24", "2024-02-29T00:00:00-07:00", "0001-01-01"] {
+            assert_eq!(
+                xs_date(text),
+                NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").ok(),
+                "{text}"
+            );
+        }
+        for text in [
+            "2023-02-29",
+            "2015-7-24",
+            "2015/07/24",
+            "24-07-2015",
+            "",
+            "2015-07-2x",
+        ] {
+            assert_eq!(xs_date(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -3,19 +3,18 @@
 //! (billCreditNotes), purchase orders, sales receipts and income deposits (directIncomes),
 //! purchases (directCosts).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime};
 use ledgerbridge_domain::accounting as codat;
 use ledgerbridge_domain::accounting::{CodatDateTime, Money};
 use rust_decimal::Decimal;
 
-use super::{address, class_id, day, department_id, metadata};
+use super::{address, class_id, day, department_id, metadata, xs_date};
 use crate::quickbooks::wire::{LineDetail, LinkedTxn, Payment, Ref, Transaction};
 use crate::wire::{Amount, DateText, owned, some};
 
 /// An `xs:date` (`2015-07-24`) as Codat's business date.
 pub(crate) fn date(d: &DateText<'_>) -> Option<CodatDateTime> {
-    let d = NaiveDate::parse_from_str(d.0?.get(..10)?, "%Y-%m-%d").ok()?;
-    Some(day(d))
+    Some(day(xs_date(d.0?)?))
 }
 
 fn decimal(a: &Amount) -> Option<Decimal> {
