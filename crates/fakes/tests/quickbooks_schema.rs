@@ -116,15 +116,15 @@ fn every_field_the_simulator_serves_is_in_the_v3_xsd() {
     for (entity, entries) in &company.entities {
         for e in entries {
             seen += 1;
-            check(&types, entity, &e.value, entity, &mut bad);
+            check(&types, entity, e.value(), entity, &mut bad);
             check(
                 &types,
                 "ModificationMetaData",
-                &e.value["MetaData"],
+                &e.value()["MetaData"],
                 &format!("{entity}.MetaData"),
                 &mut bad,
             );
-            for line in e.value["Line"].as_array().into_iter().flatten() {
+            for line in e.value()["Line"].as_array().into_iter().flatten() {
                 check(&types, "Line", line, &format!("{entity}.Line"), &mut bad);
                 if let Some(kind) = line["DetailType"].as_str()
                     && let Some(detail) = line.get(kind)
@@ -145,7 +145,7 @@ fn every_field_the_simulator_serves_is_in_the_v3_xsd() {
                 "AccountRef",
                 "DepositToAccountRef",
             ] {
-                if let Some(r) = e.value.get(key) {
+                if let Some(r) = e.value().get(key) {
                     check(
                         &types,
                         "ReferenceType",
@@ -156,7 +156,7 @@ fn every_field_the_simulator_serves_is_in_the_v3_xsd() {
                 }
             }
             for key in ["BillAddr", "ShipAddr", "CompanyAddr"] {
-                if let Some(a) = e.value.get(key) {
+                if let Some(a) = e.value().get(key) {
                     check(
                         &types,
                         "PhysicalAddress",

@@ -332,7 +332,9 @@ impl Client {
             "{}/v3/company/{realm}/companyinfo/{realm}?minorversion={MINOR_VERSION}",
             self.app.api_url.trim_end_matches('/')
         );
-        let _permit = self.app_slots.acquire().await.ok()?;
+        // Counted in the realm's budget like every other call: a sync that starts right after
+        // linking must not find the minute already spent.
+        let _slot = self.acquire(realm, false).await.ok()?;
         let response = self
             .http
             .get(&url)
@@ -495,16 +497,32 @@ impl Client {
         ctx: &ConnectionContext,
         path_and_query: &str,
     ) -> Result<Value, ConnectorError> {
+        let bytes = self.call(ctx, path_and_query, None).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ConnectorError::Malformed(format!(
+                "QuickBooks' answer to {} is not JSON: {e}",
+                what_of(path_and_query)
+            ))
+        })
+    }
+
+    /// [`Client::get`], the body as the bytes QuickBooks sent (for reading into typed
+    /// records).
+    pub async fn get_bytes(
+        &self,
+        ctx: &ConnectionContext,
+        path_and_query: &str,
+    ) -> Result<Vec<u8>, ConnectorError> {
         self.call(ctx, path_and_query, None).await
     }
 
     /// Runs a query statement too long for a URL: `POST .../query` with the statement as an
-    /// `application/text` body, as Intuit's SDKs do. Otherwise as [`Client::get`].
+    /// `application/text` body, as Intuit's SDKs do. Otherwise as [`Client::get_bytes`].
     pub async fn post_query(
         &self,
         ctx: &ConnectionContext,
         statement: &str,
-    ) -> Result<Value, ConnectorError> {
+    ) -> Result<Vec<u8>, ConnectorError> {
         self.call(ctx, "query", Some(statement)).await
     }
 
@@ -513,8 +531,8 @@ impl Client {
         ctx: &ConnectionContext,
         path_and_query: &str,
         statement: Option<&str>,
-    ) -> Result<Value, ConnectorError> {
-        let what = path_and_query.split('?').next().unwrap_or(path_and_query);
+    ) -> Result<Vec<u8>, ConnectorError> {
+        let what = what_of(path_and_query);
         let report = what.starts_with("reports/");
         let sep = if path_and_query.contains('?') {
             '&'
@@ -560,6 +578,11 @@ impl Client {
                 return Err(ConnectorError::Transient(format!(
                     "QuickBooks answered {status} to {what}"
                 )));
+            }
+            // A 200 that names no fault is the answer (its reader checks it is JSON); any
+            // other is read for its `Fault`.
+            if status == 200 && !may_hold_fault(&bytes) {
+                return Ok(bytes.into());
             }
             let body: Value = match serde_json::from_slice(&bytes) {
                 Ok(b) => b,
@@ -623,7 +646,50 @@ impl Client {
                     "QuickBooks answered {status} to {what}: {snippet}"
                 )));
             }
-            return Ok(body);
+            return Ok(bytes.into());
+        }
+    }
+}
+
+/// What a path and query names (`query` of `query?query=...`), for messages.
+fn what_of(path_and_query: &str) -> &str {
+    path_and_query.split('?').next().unwrap_or(path_and_query)
+}
+
+/// Whether a body may hold a `Fault`: whether a colon follows (after any whitespace) a
+/// quote that closes text ending `fault`, in any case. A body without one has no `Fault`
+/// member at any depth, and is not parsed twice to find out; one with it (or with such text
+/// inside a record) is read for it.
+fn may_hold_fault(body: &[u8]) -> bool {
+    memchr::memchr_iter(b':', body).any(|colon| {
+        let before = &body[..colon];
+        let end = before
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        end >= 5 && before[end] == b'"' && before[end - 5..end].eq_ignore_ascii_case(b"fault")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_hold_fault;
+
+    #[test]
+    fn faults_are_found_without_parsing_and_pages_pass() {
+        for body in [
+            r#"{"Fault":{"Error":[]},"time":"x"}"#,
+            r#"{"time":"x", "fault" : {"error":[]}}"#,
+            r#"{"FAULT":{}}"#,
+        ] {
+            assert!(may_hold_fault(body.as_bytes()), "{body}");
+        }
+        for body in [
+            r#"{"QueryResponse":{"Invoice":[{"Id":"1","Note":"Default"}]},"time":"x"}"#,
+            r#"{"QueryResponse":{}}"#,
+            "",
+        ] {
+            assert!(!may_hold_fault(body.as_bytes()), "{body}");
         }
     }
 }

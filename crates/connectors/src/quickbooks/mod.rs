@@ -21,18 +21,20 @@
 
 mod client;
 pub mod map;
+pub mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
 use serde::Serialize;
 use serde_json::Value;
 
 use client::{Client, GrantError};
 pub use client::{Fault, MINOR_VERSION, RateLimits, Tokens};
+use map::PaymentLookup;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
@@ -105,6 +107,9 @@ impl QuickBooksConfig {
 
 /// How long a company's home currency stays cached.
 const HOME_TTL: Duration = Duration::from_secs(600);
+/// How long the payments of a full read are kept for its later pages (a read abandoned
+/// half-way leaves them behind).
+const PAYMENTS_TTL: Duration = Duration::from_secs(3600);
 
 /// The QuickBooks Online connector.
 pub struct QuickBooksConnector {
@@ -113,10 +118,54 @@ pub struct QuickBooksConnector {
     cdc_max: usize,
     /// Home currency by connection, read from `Preferences` when a record lacks `CurrencyRef`.
     homes: Mutex<HashMap<ConnectionId, (Instant, String)>>,
+    /// The payments of the full reads under way (see [`QuickBooksConnector::payments_of_read`]).
+    payments: Mutex<HashMap<ReadOf, (Instant, Arc<PaymentLookup>)>>,
 }
 
-/// Maps one record, given the home currency and the payments the page's documents link.
-type MapFn = fn(&Value, &str, &HashMap<String, Value>) -> Option<String>;
+/// A full read: its connection, the payment entity it reads for its documents, and when it
+/// began.
+type ReadOf = (ConnectionId, &'static str, DateTime<Utc>);
+
+/// What mapping a transaction may look up besides the transaction itself.
+struct Context<'c> {
+    /// The company's home currency, for a transaction without `CurrencyRef`.
+    home: &'c str,
+    /// The payments the transactions link.
+    payments: &'c PaymentLookup,
+}
+
+/// How a data type's records are read from an answer and mapped; `keep` says which of the
+/// records read are the data type's (a full read's filter, applied again to what change data
+/// capture returns).
+#[derive(Clone, Copy)]
+enum Mapping {
+    /// Typed transactions ([`wire::Transaction`]).
+    Transaction {
+        keep: fn(&wire::Transaction<'_>) -> bool,
+        map: fn(&wire::Transaction<'_>, &Context<'_>) -> Option<String>,
+    },
+    /// `serde_json::Value`s, mapped given the home currency.
+    Value {
+        keep: fn(&Value) -> bool,
+        map: fn(&Value, &str) -> Option<String>,
+    },
+}
+
+/// Keeps every transaction, mapped as `map`.
+const fn transaction(map: fn(&wire::Transaction<'_>, &Context<'_>) -> Option<String>) -> Mapping {
+    Mapping::Transaction {
+        keep: |_| true,
+        map,
+    }
+}
+
+/// Keeps every record, mapped as `map`.
+const fn value(map: fn(&Value, &str) -> Option<String>) -> Mapping {
+    Mapping::Value {
+        keep: |_| true,
+        map,
+    }
+}
 
 /// What one data type reads: its entities (queried in turn), how each maps, and whether
 /// change data capture covers them.
@@ -124,9 +173,7 @@ struct Source {
     entities: &'static [&'static str],
     /// A `WHERE` clause a full read adds.
     filter: Option<&'static str>,
-    /// Keeps a record read by change data capture (the filter, client-side).
-    keep: fn(&Value) -> bool,
-    map: MapFn,
+    mapping: Mapping,
     cdc: bool,
 }
 
@@ -145,24 +192,18 @@ fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
     record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
-fn all(_: &Value) -> bool {
-    true
-}
-
 const ACTIVE_TOO: &str = "Active IN (true, false)";
 
 fn s(
     entities: &'static [&'static str],
     filter: Option<&'static str>,
-    keep: fn(&Value) -> bool,
-    map: MapFn,
+    mapping: Mapping,
     cdc: bool,
 ) -> Source {
     Source {
         entities,
         filter,
-        keep,
-        map,
+        mapping,
         cdc,
     }
 }
@@ -173,150 +214,199 @@ fn source(data_type: DataType) -> Option<Source> {
         D::Invoices => s(
             &["Invoice"],
             None,
-            all,
-            |v, h, p| {
-                doc(map::invoice(v, h).map(|mut i| {
+            transaction(|t, c| {
+                doc(map::invoice(t, c.home).map(|mut i| {
                     if let Some(a) = &mut i.payment_allocations {
-                        map::complete_allocations(a, &i.id, p);
+                        c.payments.complete(a, &i.id);
                     }
                     i
                 }))
-            },
+            }),
             true,
         ),
         D::Bills => s(
             &["Bill"],
             None,
-            all,
-            |v, h, p| {
-                doc(map::bill(v, h).map(|mut b| {
+            transaction(|t, c| {
+                doc(map::bill(t, c.home).map(|mut b| {
                     if let Some(a) = &mut b.payment_allocations {
-                        map::complete_allocations(a, &b.id, p);
+                        c.payments.complete(a, &b.id);
                     }
                     b
                 }))
-            },
+            }),
             true,
         ),
         D::CreditNotes => s(
             &["CreditMemo"],
             None,
-            all,
-            |v, h, _| doc(map::credit_note(v, h)),
+            transaction(|t, c| doc(map::credit_note(t, c.home))),
             true,
         ),
         D::BillCreditNotes => s(
             &["VendorCredit"],
             None,
-            all,
-            |v, h, _| doc(map::bill_credit_note(v, h)),
+            transaction(|t, c| doc(map::bill_credit_note(t, c.home))),
             true,
         ),
         D::Payments => s(
             &["Payment"],
             None,
-            all,
-            |v, h, _| doc(map::payment(v, h)),
+            value(|v, h| doc(map::payment(v, h))),
             true,
         ),
         D::BillPayments => s(
             &["BillPayment"],
             None,
-            all,
-            |v, h, _| doc(map::bill_payment(v, h)),
+            value(|v, h| doc(map::bill_payment(v, h))),
             true,
         ),
         D::Customers => s(
             &["Customer"],
             Some(ACTIVE_TOO),
-            all,
-            |v, _, _| doc(map::customer(v)),
+            value(|v, _| doc(map::customer(v))),
             true,
         ),
         D::Suppliers => s(
             &["Vendor"],
             Some(ACTIVE_TOO),
-            all,
-            |v, _, _| doc(map::supplier(v)),
+            value(|v, _| doc(map::supplier(v))),
             true,
         ),
         D::ChartOfAccounts => s(
             &["Account"],
             Some(ACTIVE_TOO),
-            all,
-            |v, h, _| doc(map::account(v, h)),
+            value(|v, h| doc(map::account(v, h))),
             true,
         ),
         D::BankAccounts => s(
             &["Account"],
             Some("AccountType IN ('Bank', 'Credit Card') AND Active IN (true, false)"),
-            map::is_bank,
-            |v, h, _| doc(map::bank_account(v, h)),
+            Mapping::Value {
+                keep: map::is_bank,
+                map: |v, h| doc(map::bank_account(v, h)),
+            },
             true,
         ),
         D::Items => s(
             &["Item"],
             Some(ACTIVE_TOO),
-            all,
-            |v, _, _| doc(map::item(v)),
+            value(|v, _| doc(map::item(v))),
             true,
         ),
         D::TaxRates => s(
             &["TaxRate"],
             None,
-            all,
-            |v, _, _| doc(map::tax_rate(v)),
+            value(|v, _| doc(map::tax_rate(v))),
             false,
         ),
         D::TrackingCategories => s(
             &["Class", "Department"],
             Some(ACTIVE_TOO),
-            all,
-            |v, _, _| {
+            value(|v, _| {
                 // Both lists share one mapping; a department says so by its field.
                 let department = map::get(v, "SubDepartment").is_some();
                 doc(map::tracking_category(v, department))
-            },
+            }),
             true,
         ),
         D::JournalEntries => s(
             &["JournalEntry"],
             None,
-            all,
-            |v, h, _| doc(map::journal_entry(v, h)),
+            value(|v, h| doc(map::journal_entry(v, h))),
             true,
         ),
         D::Transfers => s(
             &["Transfer"],
             None,
-            all,
-            |v, h, _| doc(map::transfer(v, h)),
+            value(|v, h| doc(map::transfer(v, h))),
             true,
         ),
         D::PurchaseOrders => s(
             &["PurchaseOrder"],
             None,
-            all,
-            |v, h, _| doc(map::purchase_order(v, h)),
+            transaction(|t, c| doc(map::purchase_order(t, c.home))),
             true,
         ),
         // Codat reads sales receipts and bank deposits of income as direct incomes.
         D::DirectIncomes => s(
             &["SalesReceipt", "Deposit"],
             None,
-            map::is_income_deposit,
-            |v, h, _| doc(map::direct_income(v, h)),
+            Mapping::Transaction {
+                keep: map::is_income_deposit,
+                map: |t, c| doc(map::direct_income(t, c.home)),
+            },
             true,
         ),
         D::DirectCosts => s(
             &["Purchase"],
             None,
-            all,
-            |v, h, _| doc(map::direct_cost(v, h)),
+            transaction(|t, c| doc(map::direct_cost(t, c.home))),
             true,
         ),
         _ => return None,
     })
+}
+
+/// What reading a page needs of a record, whether typed or a `Value`.
+trait Listed {
+    /// QuickBooks' `Id`.
+    fn id(&self) -> String;
+    /// Whether change data capture reports it deleted.
+    fn is_deleted(&self) -> bool;
+    /// Whether it lacks a currency of its own (the home currency is then its own).
+    fn lacks_currency(&self) -> bool;
+    /// `MetaData.LastUpdatedTime`.
+    fn updated(&self) -> Option<NaiveDateTime>;
+}
+
+impl Listed for Value {
+    fn id(&self) -> String {
+        map::text(self, "Id").unwrap_or_default()
+    }
+
+    fn is_deleted(&self) -> bool {
+        map::text(self, "status").is_some_and(|st| st.eq_ignore_ascii_case("Deleted"))
+    }
+
+    fn lacks_currency(&self) -> bool {
+        map::get(self, "CurrencyRef").is_none()
+    }
+
+    fn updated(&self) -> Option<NaiveDateTime> {
+        map::last_updated(self)
+    }
+}
+
+impl Listed for wire::Transaction<'_> {
+    fn id(&self) -> String {
+        crate::wire::owned(&self.id).unwrap_or_default()
+    }
+
+    fn is_deleted(&self) -> bool {
+        map::is_deleted(self)
+    }
+
+    fn lacks_currency(&self) -> bool {
+        map::lacks_currency(self)
+    }
+
+    fn updated(&self) -> Option<NaiveDateTime> {
+        map::transaction_updated(self)
+    }
+}
+
+/// The payment entity whose lines complete `entity`'s allocations, and the `LinkedTxn`
+/// types that name its records.
+fn paid_by(entity: &str) -> Option<(&'static str, &'static [&'static str])> {
+    match entity {
+        "Invoice" => Some(("Payment", &["Payment"])),
+        "Bill" => Some((
+            "BillPayment",
+            &["BillPaymentCheck", "BillPaymentCreditCard", "BillPayment"],
+        )),
+        _ => None,
+    }
 }
 
 /// The record id a data type stores for an entity's `Id`.
@@ -384,6 +474,84 @@ impl FullCursor {
     }
 }
 
+/// The path of a query: `query?query=<statement>`.
+fn query_path(statement: &str) -> String {
+    format!("query?query={}", encode(statement))
+}
+
+/// A query answer's `QueryResponse`, read typed; `entity` names the query in errors.
+fn read_lists<'b>(body: &'b [u8], entity: &str) -> Result<wire::Lists<'b>, ConnectorError> {
+    let answer: wire::QueryAnswer<'b> = serde_json::from_slice(body).map_err(|e| {
+        ConnectorError::Malformed(format!(
+            "QuickBooks' answer to a {entity} query cannot be read: {e}"
+        ))
+    })?;
+    answer.query_response.ok_or_else(|| {
+        ConnectorError::Malformed(format!(
+            "QuickBooks' answer to a {entity} query has no QueryResponse"
+        ))
+    })
+}
+
+/// A query answer's list of `entity` records, as `Value`s (keys matched case-insensitively).
+fn read_values(body: &[u8], entity: &str) -> Result<Vec<Value>, ConnectorError> {
+    let mut body: Value = serde_json::from_slice(body).map_err(|e| {
+        ConnectorError::Malformed(format!(
+            "QuickBooks' answer to a {entity} query is not JSON: {e}"
+        ))
+    })?;
+    let mut response = map::take(&mut body, "QueryResponse").ok_or_else(|| {
+        ConnectorError::Malformed(format!(
+            "QuickBooks' answer to a {entity} query has no QueryResponse"
+        ))
+    })?;
+    match map::take(&mut response, entity) {
+        Some(Value::Array(a)) => Ok(a),
+        None => Ok(Vec::new()),
+        Some(_) => Err(ConnectorError::Malformed(format!(
+            "QuickBooks' {entity} list is not a list"
+        ))),
+    }
+}
+
+/// The latest of `latest` and the changes of `records`.
+fn latest_change<T: Listed>(latest: Option<DateTime<Utc>>, records: &[T]) -> Option<DateTime<Utc>> {
+    records
+        .iter()
+        .filter_map(|r| r.updated())
+        .map(|at| at.and_utc())
+        .fold(latest, |l, at| Some(l.map_or(at, |l| l.max(at))))
+}
+
+/// Maps `records` of `entity` into `out`: deletions as deleted ids, the records `keep`
+/// keeps as `map` maps them, the rest left out; one `map` cannot read is reported.
+fn map_into<T: Listed>(
+    out: &mut FetchPage,
+    entity: &str,
+    records: &[T],
+    keep: fn(&T) -> bool,
+    map: impl Fn(&T) -> Option<String>,
+) {
+    out.records.reserve(records.len());
+    for r in records {
+        let id = record_id(entity, &r.id());
+        if r.is_deleted() {
+            out.deleted.push(id);
+            continue;
+        }
+        if !keep(r) {
+            continue;
+        }
+        match map(r) {
+            Some(doc) => out.records.push(SourceRecord { id, doc }),
+            None => out.unmappable.push((
+                id,
+                format!("QuickBooks {entity} record lacks its id or date"),
+            )),
+        }
+    }
+}
+
 impl QuickBooksConnector {
     /// A connector for one Intuit app.
     pub fn new(config: QuickBooksConfig) -> Arc<Self> {
@@ -397,6 +565,7 @@ impl QuickBooksConnector {
             page_size: config.page_size.clamp(1, MAX_PAGE_SIZE),
             cdc_max: config.cdc_max.max(1),
             homes: Mutex::new(HashMap::new()),
+            payments: Mutex::new(HashMap::new()),
         })
     }
 
@@ -414,10 +583,7 @@ impl QuickBooksConnector {
         }
         let body = self
             .client
-            .get(
-                ctx,
-                &format!("query?query={}", encode("SELECT * FROM Preferences")),
-            )
+            .get(ctx, &query_path("SELECT * FROM Preferences"))
             .await?;
         let home = map::get(&body, "QueryResponse")
             .and_then(|q| map::get(q, "Preferences"))
@@ -433,77 +599,102 @@ impl QuickBooksConnector {
         Ok(home)
     }
 
-    /// The payments (`Payment` for invoices, `BillPayment` for bills) that `records` link,
-    /// by id, read with `SELECT * FROM <entity> WHERE Id IN (...)` (POSTed: the list is long),
-    /// [`LINKED_PER_QUERY`] ids a call: their lines hold the amounts applied to each document. Empty for other entities
-    /// and when nothing is linked.
+    /// The home currency when a mapping needs it: `s` falls back on it and one of `records`
+    /// (not deleted) lacks a currency of its own; else empty, without a call.
+    async fn home_for<T: Listed>(
+        &self,
+        ctx: &ConnectionContext,
+        s: &Source,
+        records: &[T],
+    ) -> Result<String, ConnectorError> {
+        if s.uses_home()
+            && records
+                .iter()
+                .any(|r| r.lacks_currency() && !r.is_deleted())
+        {
+            self.home_currency(ctx).await
+        } else {
+            Ok(String::new())
+        }
+    }
+
+    /// The payments a full read of `entity` completes its documents' allocations from: every
+    /// record of the entity that pays them (`Payment` for invoices, `BillPayment` for
+    /// bills), read once per read (`began` names it), a page at a time, and kept until the
+    /// read's last page (or [`PAYMENTS_TTL`]). Empty for other entities.
+    async fn payments_of_read(
+        &self,
+        ctx: &ConnectionContext,
+        entity: &str,
+        began: DateTime<Utc>,
+    ) -> Result<Arc<PaymentLookup>, ConnectorError> {
+        let Some((target, _)) = paid_by(entity) else {
+            return Ok(Arc::default());
+        };
+        let key = (ctx.connection_id, target, began);
+        {
+            let mut held = self.payments.lock().unwrap_or_else(|e| e.into_inner());
+            held.retain(|_, (at, _)| at.elapsed() < PAYMENTS_TTL);
+            if let Some((_, lookup)) = held.get(&key) {
+                return Ok(lookup.clone());
+            }
+        }
+        let mut lookup = PaymentLookup::default();
+        let mut start = 1usize;
+        loop {
+            let statement = format!(
+                "SELECT * FROM {target} ORDERBY Metadata.LastUpdatedTime STARTPOSITION {start} MAXRESULTS {}",
+                self.page_size
+            );
+            let body = self.client.get_bytes(ctx, &query_path(&statement)).await?;
+            let found = read_lists(&body, target)?
+                .take_payments(target)
+                .unwrap_or_default();
+            found.iter().for_each(|p| lookup.add(p));
+            if found.len() < self.page_size as usize {
+                break;
+            }
+            start += found.len();
+        }
+        let lookup = Arc::new(lookup);
+        self.payments
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (Instant::now(), lookup.clone()));
+        Ok(lookup)
+    }
+
+    /// The payments that `records` (invoices or bills that changed) link, read with `SELECT *
+    /// FROM <entity> WHERE Id IN (...)` (POSTed: the list is long), [`LINKED_PER_QUERY`] ids a
+    /// call. Empty for other entities and when nothing is linked.
     async fn linked_payments(
         &self,
         ctx: &ConnectionContext,
         entity: &str,
-        records: &[Value],
-    ) -> Result<HashMap<String, Value>, ConnectorError> {
-        let (target, types): (&str, &[&str]) = match entity {
-            "Invoice" => ("Payment", &["Payment"]),
-            "Bill" => (
-                "BillPayment",
-                &["BillPaymentCheck", "BillPaymentCreditCard", "BillPayment"],
-            ),
-            _ => return Ok(HashMap::new()),
+        records: &[wire::Transaction<'_>],
+    ) -> Result<PaymentLookup, ConnectorError> {
+        let mut lookup = PaymentLookup::default();
+        let Some((target, types)) = paid_by(entity) else {
+            return Ok(lookup);
         };
-        let ids: std::collections::BTreeSet<String> = records
+        let ids: std::collections::BTreeSet<&str> = records
             .iter()
             .flat_map(|r| map::linked_ids(r, types))
             .collect();
-        let ids: Vec<String> = ids.into_iter().collect();
-        let mut out = HashMap::with_capacity(ids.len());
+        let ids: Vec<&str> = ids.into_iter().collect();
         for chunk in ids.chunks(LINKED_PER_QUERY) {
             let list: Vec<String> = chunk.iter().map(|id| format!("'{id}'")).collect();
             let statement = format!(
                 "SELECT * FROM {target} WHERE Id IN ({}) MAXRESULTS {MAX_PAGE_SIZE}",
                 list.join(", ")
             );
-            let mut body = self.client.post_query(ctx, &statement).await?;
-            let found = map::take(&mut body, "QueryResponse")
-                .as_mut()
-                .and_then(|q| map::take(q, target));
-            if let Some(Value::Array(found)) = found {
-                for p in found {
-                    if let Some(id) = map::text(&p, "Id") {
-                        out.insert(id, p);
-                    }
-                }
-            }
+            let body = self.client.post_query(ctx, &statement).await?;
+            let found = read_lists(&body, target)?
+                .take_payments(target)
+                .unwrap_or_default();
+            found.iter().for_each(|p| lookup.add(p));
         }
-        Ok(out)
-    }
-
-    fn map_into(
-        &self,
-        out: &mut FetchPage,
-        s: &Source,
-        entity: &str,
-        records: &[Value],
-        home: &str,
-        payments: &HashMap<String, Value>,
-    ) {
-        for r in records {
-            let id = record_id(entity, &map::text(r, "Id").unwrap_or_default());
-            if map::text(r, "status").is_some_and(|st| st.eq_ignore_ascii_case("Deleted")) {
-                out.deleted.push(id);
-                continue;
-            }
-            if !(s.keep)(r) {
-                continue;
-            }
-            match (s.map)(r, home, payments) {
-                Some(doc) => out.records.push(SourceRecord { id, doc }),
-                None => out.unmappable.push((
-                    id,
-                    format!("QuickBooks {entity} record lacks its id or date"),
-                )),
-            }
-        }
+        Ok(lookup)
     }
 
     async fn fetch_full(
@@ -517,7 +708,8 @@ impl QuickBooksConnector {
             entity: 0,
             start: 1,
             total: None,
-            began: Utc::now() - SKEW,
+            // To the second, as the cursor keeps it: the read's later pages name it alike.
+            began: (Utc::now() - SKEW).trunc_subsecs(0),
         });
         let entity = *s.entities.get(at.entity).ok_or_else(|| {
             ConnectorError::Malformed("a QuickBooks cursor names an unknown entity".into())
@@ -548,10 +740,7 @@ impl QuickBooksConnector {
                     .client
                     .get(
                         ctx,
-                        &format!(
-                            "query?query={}",
-                            encode(&format!("SELECT COUNT(*) FROM {entity}{filter}"))
-                        ),
+                        &query_path(&format!("SELECT COUNT(*) FROM {entity}{filter}")),
                     )
                     .await?;
                 let t = map::get(&body, "QueryResponse")
@@ -569,39 +758,45 @@ impl QuickBooksConnector {
                 "SELECT * FROM {entity}{filter} ORDERBY Metadata.LastUpdatedTime STARTPOSITION {} MAXRESULTS {}",
                 at.start, self.page_size
             );
-            let mut body = self
-                .client
-                .get(ctx, &format!("query?query={}", encode(&statement)))
-                .await?;
-            let mut response = map::take(&mut body, "QueryResponse").ok_or_else(|| {
-                ConnectorError::Malformed(format!(
-                    "QuickBooks' answer to a {entity} query has no QueryResponse"
-                ))
-            })?;
-            let records: Vec<Value> = match map::take(&mut response, entity) {
-                Some(Value::Array(a)) => a,
-                None => Vec::new(),
-                Some(_) => {
-                    return Err(ConnectorError::Malformed(format!(
-                        "QuickBooks' {entity} list is not a list"
-                    )));
+            let body = self.client.get_bytes(ctx, &query_path(&statement)).await?;
+            got = match s.mapping {
+                Mapping::Transaction { keep, map } => {
+                    let records = read_lists(&body, entity)?.take(entity).unwrap_or_default();
+                    let home = self.home_for(ctx, s, &records).await?;
+                    let payments = if records.is_empty() {
+                        Arc::default()
+                    } else {
+                        self.payments_of_read(ctx, entity, at.began).await?
+                    };
+                    let context = Context {
+                        home: &home,
+                        payments: &payments,
+                    };
+                    map_into(&mut out, entity, &records, keep, |t| map(t, &context));
+                    records.len()
                 }
-            };
-            got = records.len() as u64;
-            let home =
-                if s.uses_home() && records.iter().any(|r| map::get(r, "CurrencyRef").is_none()) {
-                    self.home_currency(ctx).await?
-                } else {
-                    String::new()
-                };
-            let payments = self.linked_payments(ctx, entity, &records).await?;
-            self.map_into(&mut out, s, entity, &records, &home, &payments);
+                Mapping::Value { keep, map } => {
+                    let records = read_values(&body, entity)?;
+                    let home = self.home_for(ctx, s, &records).await?;
+                    map_into(&mut out, entity, &records, keep, |v| map(v, &home));
+                    records.len()
+                }
+            } as u64;
         }
         let next_start = at.start + got;
         if got >= u64::from(self.page_size) && next_start <= total {
             at.start = next_start;
             out.next_cursor = Some(at.render());
-        } else if at.entity + 1 < s.entities.len() {
+            return Ok(out);
+        }
+        // The entity is read: its payments are no longer needed.
+        if let Some((target, _)) = paid_by(entity) {
+            self.payments
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&(ctx.connection_id, target, at.began));
+        }
+        if at.entity + 1 < s.entities.len() {
             out.next_cursor = Some(
                 FullCursor {
                     entity: at.entity + 1,
@@ -630,7 +825,7 @@ impl QuickBooksConnector {
         let began = Utc::now() - SKEW;
         let body = self
             .client
-            .get(
+            .get_bytes(
                 ctx,
                 &format!(
                     "cdc?entities={}&changedSince={}",
@@ -639,42 +834,66 @@ impl QuickBooksConnector {
                 ),
             )
             .await?;
-        let responses = map::get(&body, "CDCResponse")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(|r| map::get(r, "QueryResponse"))
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ConnectorError::Malformed(
-                    "QuickBooks' change data capture answer has no CDCResponse".into(),
-                )
-            })?;
+        let no_cdc = || {
+            ConnectorError::Malformed(
+                "QuickBooks' change data capture answer has no CDCResponse".into(),
+            )
+        };
         let mut out = FetchPage::default();
         let mut seen = 0usize;
         let mut latest: Option<DateTime<Utc>> = None;
-        for response in responses {
-            for entity in s.entities {
-                let Some(Value::Array(records)) = map::get(response, entity) else {
-                    continue;
-                };
-                seen += records.len();
-                for r in records {
-                    if let Some(at) = map::last_updated(r) {
-                        let at = at.and_utc();
-                        latest = Some(latest.map_or(at, |l| l.max(at)));
+        match s.mapping {
+            Mapping::Transaction { keep, map } => {
+                let answer: wire::CdcAnswer<'_> = serde_json::from_slice(&body).map_err(|e| {
+                    ConnectorError::Malformed(format!(
+                        "QuickBooks' change data capture answer cannot be read: {e}"
+                    ))
+                })?;
+                let responses = answer
+                    .cdc_response
+                    .and_then(|r| r.into_iter().next())
+                    .and_then(|r| r.query_response)
+                    .ok_or_else(no_cdc)?;
+                for mut lists in responses {
+                    for entity in s.entities {
+                        let Some(records) = lists.take(entity) else {
+                            continue;
+                        };
+                        seen += records.len();
+                        latest = latest_change(latest, &records);
+                        let home = self.home_for(ctx, s, &records).await?;
+                        let payments = self.linked_payments(ctx, entity, &records).await?;
+                        let context = Context {
+                            home: &home,
+                            payments: &payments,
+                        };
+                        map_into(&mut out, entity, &records, keep, |t| map(t, &context));
                     }
                 }
-                let needs_home = s.uses_home()
-                    && records.iter().any(|r| {
-                        map::get(r, "CurrencyRef").is_none() && map::text(r, "status").is_none()
-                    });
-                let home = if needs_home {
-                    self.home_currency(ctx).await?
-                } else {
-                    String::new()
-                };
-                let payments = self.linked_payments(ctx, entity, records).await?;
-                self.map_into(&mut out, s, entity, records, &home, &payments);
+            }
+            Mapping::Value { keep, map } => {
+                let body: Value = serde_json::from_slice(&body).map_err(|e| {
+                    ConnectorError::Malformed(format!(
+                        "QuickBooks' change data capture answer is not JSON: {e}"
+                    ))
+                })?;
+                let responses = map::get(&body, "CDCResponse")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+                    .and_then(|r| map::get(r, "QueryResponse"))
+                    .and_then(Value::as_array)
+                    .ok_or_else(no_cdc)?;
+                for response in responses {
+                    for entity in s.entities {
+                        let Some(Value::Array(records)) = map::get(response, entity) else {
+                            continue;
+                        };
+                        seen += records.len();
+                        latest = latest_change(latest, records);
+                        let home = self.home_for(ctx, s, records).await?;
+                        map_into(&mut out, entity, records, keep, |v| map(v, &home));
+                    }
+                }
             }
         }
         out.estimated_total = Some(seen as u64);

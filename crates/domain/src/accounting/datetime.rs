@@ -17,7 +17,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Most fractional-second digits accepted (100 ns, the precision Codat's examples show).
@@ -87,7 +89,11 @@ impl CodatDateTime {
     pub fn from_utc(instant: DateTime<Utc>) -> Self {
         let local = truncate(instant.naive_utc());
         Self {
-            text: format!("{}Z", format_local(&local)),
+            text: {
+                let mut text = format_local(&local);
+                text.push('Z');
+                text
+            },
             local,
             form: DateTimeForm::Utc,
         }
@@ -151,15 +157,43 @@ fn truncate(local: NaiveDateTime) -> NaiveDateTime {
     local.with_nanosecond(nanos - nanos % 100).unwrap_or(local)
 }
 
+/// `2021-01-01T00:00:00` with the fraction as in [`CodatDateTime::from_local`], and room for a
+/// zone to follow. Written digit by digit: connectors write several per record, and
+/// `chrono`'s `format` parses its pattern every time.
 fn format_local(local: &NaiveDateTime) -> String {
-    let mut text = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut text = String::with_capacity(34);
+    let year = local.year();
+    match u32::try_from(year) {
+        Ok(y) if y <= 9999 => push_digits(&mut text, y, 4),
+        // Beyond four digits chrono writes the sign and every digit.
+        _ => text.push_str(&local.format("%Y").to_string()),
+    }
+    for (separator, value) in [
+        ('-', local.month()),
+        ('-', local.day()),
+        ('T', local.hour()),
+        (':', local.minute()),
+        (':', local.second()),
+    ] {
+        text.push(separator);
+        push_digits(&mut text, value, 2);
+    }
     let nanos = local.nanosecond();
     if nanos != 0 {
-        let fraction = format!("{:07}", nanos / 100);
+        let mut fraction = String::with_capacity(MAX_FRACTION_DIGITS);
+        push_digits(&mut fraction, nanos / 100, MAX_FRACTION_DIGITS);
         text.push('.');
         text.push_str(fraction.trim_end_matches('0'));
     }
     text
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u32, width: usize) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place as u32) % 10;
+        text.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// Fixed-width unsigned decimal field.
@@ -297,6 +331,32 @@ mod tests {
 
     fn parse_ok(text: &str) -> CodatDateTime {
         CodatDateTime::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn local_text_is_chronos_pattern_digit_for_digit() {
+        for (y, mo, d, h, mi, sec, nanos) in [
+            (2024, 3, 1, 0, 0, 0, 0),
+            (1, 1, 1, 9, 5, 7, 100),
+            (0, 12, 31, 23, 59, 59, 999_999_900),
+            (9999, 6, 15, 12, 30, 45, 120_000_000),
+            (10000, 1, 1, 0, 0, 0, 0),
+            (-5, 1, 1, 0, 0, 0, 0),
+        ] {
+            let local = NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|date| date.and_hms_nano_opt(h, mi, sec, nanos))
+                .expect("valid");
+            let mut expected = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+            if nanos != 0 {
+                expected.push('.');
+                expected.push_str(format!("{:07}", nanos / 100).trim_end_matches('0'));
+            }
+            assert_eq!(format_local(&local), expected);
+            assert_eq!(
+                CodatDateTime::from_utc(local.and_utc()).as_str(),
+                format!("{expected}Z")
+            );
+        }
     }
 
     #[test]

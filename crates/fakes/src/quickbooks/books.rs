@@ -29,13 +29,38 @@ use serde_json::{Value, json};
 /// The company's UTC offset, as QuickBooks writes timestamps (Intuit's samples: Pacific).
 pub const OFFSET_SECONDS: i32 = -7 * 3600;
 
-/// One entity record: its JSON and when it last changed.
+/// One entity record: its JSON, the same as the text QuickBooks sends, and when it last
+/// changed. The text is written when the entry is made and again when it is edited
+/// ([`Company::update`]): a query answer splices it rather than serialising the record on
+/// every call.
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// `MetaData.LastUpdatedTime` in ms since the epoch.
     pub updated_ms: i64,
+    value: Value,
+    text: String,
+}
+
+impl Entry {
+    /// A record last changed at `updated_ms`.
+    pub fn new(updated_ms: i64, value: Value) -> Self {
+        let text = value.to_string();
+        Self {
+            updated_ms,
+            value,
+            text,
+        }
+    }
+
     /// The record as QuickBooks writes it.
-    pub value: Value,
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The record as compact JSON text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// A deleted entity, as change data capture reports it.
@@ -120,8 +145,7 @@ impl Company {
             .unwrap_or(0);
         e.value["SyncToken"] = json!((token + 1).to_string());
         e.value["MetaData"]["LastUpdatedTime"] = json!(stamp(at.naive_utc()));
-        e.updated_ms = at.timestamp_millis();
-        list.push(e);
+        list.push(Entry::new(at.timestamp_millis(), e.value));
         true
     }
 }
@@ -318,10 +342,10 @@ pub fn company(books: &Books, sync: u32, realm_id: &str, name: Option<&str>) -> 
             o.insert("sparse".into(), json!(false));
             o.entry("SyncToken").or_insert(json!("0"));
         }
-        entities.entry(entity).or_default().push(Entry {
-            updated_ms: at.and_utc().timestamp_millis(),
-            value,
-        });
+        entities
+            .entry(entity)
+            .or_default()
+            .push(Entry::new(at.and_utc().timestamp_millis(), value));
     };
     let mut tombstones = Vec::new();
     // Direct incomes served as `Deposit`s (their deletions are `Deposit` tombstones).

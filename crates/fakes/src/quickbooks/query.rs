@@ -274,7 +274,11 @@ fn compare(actual: &Value, literal: &Literal) -> Option<Ordering> {
     match (actual, literal) {
         (Value::String(a), Literal::Text(b)) => match (instant(a), instant(b)) {
             (Some(x), Some(y)) => Some(x.cmp(&y)),
-            _ => Some(a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase())),
+            _ => Some(
+                a.bytes()
+                    .map(|c| c.to_ascii_lowercase())
+                    .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
+            ),
         },
         (Value::Number(a), Literal::Number(b)) => a.as_f64()?.partial_cmp(b),
         (Value::Number(a), Literal::Text(b)) => a.as_f64()?.partial_cmp(&b.parse::<f64>().ok()?),

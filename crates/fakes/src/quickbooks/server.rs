@@ -312,10 +312,15 @@ fn fault_body(spec: &FaultSpec, lower: bool) -> Value {
 }
 
 fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    raw_json_response(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// A response of JSON text already written.
+fn raw_json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json;charset=UTF-8")
-        .body(Body::from(serde_json::to_vec(body).unwrap_or_default()))
+        .body(Body::from(body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     response.headers_mut().insert(
         "intuit_tid",
@@ -537,7 +542,7 @@ async fn api(
                 .entities
                 .get("CompanyInfo")
                 .and_then(|l| l.first())
-                .map(|e| e.value.clone())
+                .map(|e| e.value().clone())
                 .unwrap_or(Value::Null);
             json_response(
                 StatusCode::OK,
@@ -557,11 +562,12 @@ async fn api(
             match company
                 .entities
                 .get(name)
-                .and_then(|l| l.iter().find(|e| e.value["Id"] == *id))
+                .and_then(|l| l.iter().find(|e| e.value()["Id"] == *id))
             {
-                Some(e) => {
-                    json_response(StatusCode::OK, &json!({*name: e.value, "time": now_text()}))
-                }
+                Some(e) => json_response(
+                    StatusCode::OK,
+                    &json!({*name: e.value(), "time": now_text()}),
+                ),
                 None => validation(
                     &state,
                     "610",
@@ -603,10 +609,10 @@ fn keep(e: &Entry, conds: &[(Option<(Op, i64)>, &query::Cond)]) -> bool {
                 Op::Le => x <= *ms,
                 Op::Eq => x == *ms,
                 Op::Ne => x != *ms,
-                Op::Like | Op::In => c.matches(&e.value),
+                Op::Like | Op::In => c.matches(e.value()),
             }
         }
-        None => c.matches(&e.value),
+        None => c.matches(e.value()),
     })
 }
 
@@ -645,7 +651,7 @@ fn run_query(state: &State, company: &Company, text: &str) -> Response {
         q.conds.iter().map(|c| (updated_clause(c), c)).collect();
     let mut matched: Vec<&Entry> = all
         .iter()
-        .filter(|e| !(hide_inactive && e.value["Active"] == false) && keep(e, &conds))
+        .filter(|e| !(hide_inactive && e.value()["Active"] == false) && keep(e, &conds))
         .collect();
     if let Some((field, desc)) = &q.order {
         if field.eq_ignore_ascii_case("metadata.lastupdatedtime") {
@@ -655,7 +661,7 @@ fn run_query(state: &State, company: &Company, text: &str) -> Response {
             }
         } else {
             matched.sort_by(|a, b| {
-                let o = query::order(&a.value, &b.value, field);
+                let o = query::order(a.value(), b.value(), field);
                 if *desc { o.reverse() } else { o }
             });
         }
@@ -666,55 +672,41 @@ fn run_query(state: &State, company: &Company, text: &str) -> Response {
             &json!({"QueryResponse": {"totalCount": matched.len()}, "time": now_text()}),
         );
     }
-    let page: Vec<&Value> = matched
-        .into_iter()
-        .skip(q.start - 1)
-        .take(q.max)
-        .map(|e| &e.value)
-        .collect();
+    let page: Vec<&Entry> = matched.into_iter().skip(q.start - 1).take(q.max).collect();
     if page.is_empty() {
         return json_response(
             StatusCode::OK,
             &json!({"QueryResponse": {}, "time": now_text()}),
         );
     }
-    json_response(
-        StatusCode::OK,
-        &QueryAnswer {
-            response: QueryPage {
-                entity,
-                items: &page,
-                start: q.start,
-            },
-            time: now_text(),
-        },
-    )
+    raw_json_response(StatusCode::OK, query_page(entity, &page, q.start))
 }
 
-/// A page of a query, written straight from the stored records (no copy of them).
-struct QueryPage<'a> {
-    entity: &'a str,
-    items: &'a [&'a Value],
-    start: usize,
-}
-
-impl serde::Serialize for QueryPage<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry(self.entity, self.items)?;
-        m.serialize_entry("startPosition", &self.start)?;
-        m.serialize_entry("maxResults", &self.items.len())?;
-        m.end()
+/// `{"QueryResponse": {"<entity>": [...], "startPosition": .., "maxResults": ..}, "time": ..}`,
+/// the records' texts spliced in as they are stored (no copy of the records, no
+/// serialisation of them per call).
+fn query_page(entity: &str, page: &[&Entry], start: usize) -> Vec<u8> {
+    let size: usize = page.iter().map(|e| e.text().len() + 1).sum();
+    let mut out = Vec::with_capacity(size + entity.len() + 128);
+    out.extend_from_slice(b"{\"QueryResponse\":{");
+    let _ = serde_json::to_writer(&mut out, entity);
+    out.extend_from_slice(b":[");
+    for (i, e) in page.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(e.text().as_bytes());
     }
-}
-
-/// `{"QueryResponse": {...}, "time": ...}`.
-#[derive(serde::Serialize)]
-struct QueryAnswer<'a> {
-    #[serde(rename = "QueryResponse")]
-    response: QueryPage<'a>,
-    time: String,
+    out.extend_from_slice(
+        format!(
+            "],\"startPosition\":{start},\"maxResults\":{}}},\"time\":",
+            page.len()
+        )
+        .as_bytes(),
+    );
+    let _ = serde_json::to_writer(&mut out, &now_text());
+    out.push(b'}');
+    out
 }
 
 fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> Response {
@@ -775,7 +767,7 @@ fn cdc(state: &State, company: &Company, params: &BTreeMap<String, String>) -> R
         names.push(*name);
         for e in company.entities.get(name).into_iter().flatten() {
             if e.updated_ms >= since_ms {
-                changes.push((e.updated_ms, n, e.value.clone()));
+                changes.push((e.updated_ms, n, e.value().clone()));
             }
         }
         for t in company

@@ -8,6 +8,7 @@
 //! organisation would not have it (the round-trip test lists every such loss).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use ledgerbridge_sandbox::codat::Codat;
@@ -79,6 +80,50 @@ pub struct Organisation {
     pub balance_sheets: Vec<MonthReport>,
     /// Monthly profit and loss.
     pub profit_and_loss: Vec<MonthReport>,
+    /// What `where` filters selected, remembered.
+    pub(crate) selections: Selections,
+}
+
+/// The entries of a collection that a `where` filter selects, remembered per organisation: it
+/// never changes once served (a later sync's books are a new organisation), and a paged read
+/// asks for the same filtered list call after call. A clone starts empty; so does a full
+/// memory (it holds a few dozen filters at most).
+#[derive(Debug, Default)]
+pub(crate) struct Selections(Mutex<HashMap<Filtered, Arc<[u32]>>>);
+
+/// A collection (its envelope key) and a `where` filter on it.
+type Filtered = (&'static str, String);
+
+impl Clone for Selections {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl Selections {
+    /// Filters remembered at most.
+    const MAX: usize = 64;
+
+    /// The indices, in `collection`, of the entries `filter` selects; `select` computes them
+    /// the first time.
+    pub(crate) fn of(
+        &self,
+        collection: &'static str,
+        filter: &str,
+        select: impl FnOnce() -> Vec<u32>,
+    ) -> Arc<[u32]> {
+        let key = (collection, filter.to_string());
+        if let Some(found) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return found.clone();
+        }
+        let selected: Arc<[u32]> = select().into();
+        let mut memory = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if memory.len() >= Self::MAX {
+            memory.clear();
+        }
+        memory.insert(key, selected.clone());
+        selected
+    }
 }
 
 /// `/Date(1539993600000+0000)/` for a calendar date (midnight UTC).

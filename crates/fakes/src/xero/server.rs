@@ -791,8 +791,24 @@ async fn answer(
     let include_archived = params
         .get("includeArchived")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let filter = params.get("where").map(|f| Where::parse(f));
-    let selected = all.iter().filter(|e| {
+    // A `where` filter's selection is worked out once per organisation and filter.
+    let candidates: Vec<&Entry> = match params.get("where") {
+        Some(filter) => org
+            .selections
+            .of(endpoint.key, filter, || {
+                let filter = Where::parse(filter);
+                (0u32..)
+                    .zip(all)
+                    .filter(|(_, e)| filter.matches(e.value()))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .iter()
+            .filter_map(|&i| all.get(i as usize))
+            .collect(),
+        None => all.iter().collect(),
+    };
+    let selected = candidates.into_iter().filter(|e| {
         let value = e.value();
         since.is_none_or(|s| e.updated_ms >= s)
             && record_id.is_none_or(|id| {
@@ -809,7 +825,6 @@ async fn answer(
                 || include_archived
                 || record_id.is_some()
                 || value["ContactStatus"] != "ARCHIVED")
-            && filter.as_ref().is_none_or(|f| f.matches(value))
     });
     if record_id.is_some() {
         let found: Vec<&Entry> = selected.collect();

@@ -87,6 +87,9 @@ impl Answer {
 
     /// Adds `"key": [...]` from records already written as Xero's text.
     pub fn list<'a>(&mut self, key: &str, texts: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        self.out
+            .reserve(texts.iter().map(|t| t.len() + 1).sum::<usize>() + key.len() + 8);
         self.key(key);
         self.out.push(b'[');
         for (i, text) in texts.into_iter().enumerate() {

@@ -200,11 +200,11 @@ async fn a_deletion_older_than_change_data_capture_is_found_by_the_full_read() {
 
     // An invoice is deleted in QuickBooks, and the next sync comes more than 30 days after
     // the last: change data capture cannot reach back that far.
-    let gone = sim.companies()[0].entities["Invoice"][3].value["Id"]
+    let gone = sim.companies()[0].entities["Invoice"][3].value()["Id"]
         .as_str()
         .expect("id")
         .to_string();
-    let kept = sim.companies()[0].entities["Invoice"][4].value["Id"]
+    let kept = sim.companies()[0].entities["Invoice"][4].value()["Id"]
         .as_str()
         .expect("id")
         .to_string();

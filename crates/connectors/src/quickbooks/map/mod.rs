@@ -1,13 +1,22 @@
 //! QuickBooks Online's entities in Codat's model (`PLATFORMS.md` §2.4 and §4). Every
-//! function takes one entity as QuickBooks wrote it (`serde_json::Value`) and returns the
-//! Codat type; what QuickBooks does not hold is left empty, never invented.
+//! function takes one entity as QuickBooks wrote it and returns the Codat type; what
+//! QuickBooks does not hold is left empty, never invented. Transactions with lines (what a
+//! sync reads by the thousand) come typed from [`super::wire`] and are mapped in
+//! [`transactions`]; the other entities come as `serde_json::Value`, their keys matched
+//! exactly first and then case-insensitively.
 //!
 //! QuickBooks has no document status: it is derived from `Balance`, `TotalAmt` and voids
 //! (a voided transaction keeps its place with every amount zeroed and `Voided` in
 //! `PrivateNote`). Ids are QuickBooks' own; tracking categories, which QuickBooks keeps in
 //! two lists (`Class`, `Department`), are `class_<Id>` and `department_<Id>`.
 
-use std::collections::HashMap;
+mod transactions;
+
+pub use transactions::{
+    PaymentLookup, bill, bill_credit_note, credit_note, direct_cost, direct_income, invoice,
+    is_deleted, is_income_deposit, lacks_currency, last_updated as transaction_updated, linked_ids,
+    purchase_order,
+};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use ledgerbridge_domain::accounting as codat;
@@ -85,8 +94,26 @@ fn ref_name(v: &Value, key: &str) -> Option<String> {
 
 /// An `xs:date` (`2015-07-24`) as Codat's business date.
 pub fn date(v: &Value, key: &str) -> Option<CodatDateTime> {
-    let d = NaiveDate::parse_from_str(str_of(v, key)?.get(..10)?, "%Y-%m-%d").ok()?;
-    Some(day(d))
+    Some(day(xs_date(str_of(v, key)?)?))
+}
+
+/// The calendar day at the start of `text`, `YYYY-MM-DD` (read digit by digit: a page holds
+/// thousands, and `chrono`'s `parse_from_str` parses its pattern every time).
+fn xs_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes().get(..10)?;
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(&b[..4])?).ok()?,
+        number(&b[5..7])?,
+        number(&b[8..10])?,
+    )
 }
 
 /// A business date as Codat writes one: `2024-03-01T00:00:00`.
@@ -119,12 +146,6 @@ fn rate(v: &Value) -> Option<Money> {
     money(v, "ExchangeRate").filter(|m| !m.is_zero())
 }
 
-/// Whether QuickBooks voided the transaction: amounts zeroed, `Voided` in `PrivateNote`.
-pub fn is_voided(v: &Value) -> bool {
-    str_of(v, "PrivateNote").is_some_and(|n| n.starts_with("Voided"))
-        && decimal(v, "TotalAmt").is_none_or(|t| t.is_zero())
-}
-
 /// A tracking category id for a class or department reference.
 pub fn class_id(id: &str) -> String {
     format!("class_{id}")
@@ -133,494 +154,6 @@ pub fn class_id(id: &str) -> String {
 /// See [`class_id`].
 pub fn department_id(id: &str) -> String {
     format!("department_{id}")
-}
-
-/// Where a document stands: Open (nothing paid), PartiallyPaid, Paid, Void.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Open,
-    PartiallyPaid,
-    Paid,
-    Void,
-}
-
-fn stage(v: &Value, balance_key: &str) -> Stage {
-    if is_voided(v) {
-        return Stage::Void;
-    }
-    let total = decimal(v, "TotalAmt").unwrap_or_default();
-    let balance = decimal(v, balance_key).unwrap_or_default();
-    if balance.is_zero() && !total.is_zero() {
-        Stage::Paid
-    } else if balance > Decimal::ZERO && balance < total {
-        Stage::PartiallyPaid
-    } else {
-        Stage::Open
-    }
-}
-
-/// The parts of a line every document shares.
-struct LineCommon {
-    description: Option<String>,
-    quantity: Money,
-    unit_amount: Money,
-    sub_total: Money,
-    account_ref: Option<codat::AccountRef>,
-    tax_rate_ref: Option<codat::TaxRateRef>,
-    item_ref: Option<codat::ItemRef>,
-    tracking: Vec<codat::TrackingCategoryRef>,
-}
-
-/// Detail types that carry an amount of their own; subtotals, discounts and tax lines are
-/// summaries of these.
-const DETAIL_TYPES: &[&str] = &[
-    "SalesItemLineDetail",
-    "ItemBasedExpenseLineDetail",
-    "AccountBasedExpenseLineDetail",
-    "DescriptionOnly",
-    "DepositLineDetail",
-];
-
-fn lines(v: &Value) -> impl Iterator<Item = (&Value, &Value)> {
-    items(v, "Line").filter_map(|line| {
-        let kind = str_of(line, "DetailType")?;
-        if !DETAIL_TYPES.contains(&kind) {
-            return None;
-        }
-        Some((line, get(line, kind).unwrap_or(&Value::Null)))
-    })
-}
-
-/// The lines of a sales document (invoice, credit memo) as Codat's line items, tracked to
-/// the document's customer.
-fn sales_lines(
-    v: &Value,
-    department: Option<&str>,
-    customer: Option<&codat::CustomerRef>,
-) -> Vec<codat::InvoiceLineItem> {
-    lines(v)
-        .map(|(line, detail)| {
-            let c = line_common(line, detail, department);
-            codat::InvoiceLineItem {
-                description: c.description,
-                unit_amount: c.unit_amount,
-                quantity: c.quantity,
-                sub_total: Some(c.sub_total),
-                account_ref: c.account_ref,
-                tax_rate_ref: c.tax_rate_ref,
-                item_ref: c.item_ref,
-                tracking_category_refs: Some(c.tracking.clone()),
-                tracking: Some(codat::ReceivablesTracking {
-                    category_refs: c.tracking,
-                    customer_ref: customer.cloned(),
-                    project_ref: None,
-                    is_billed_to: codat::ReceivablesBilledTo::NotApplicable,
-                    is_rebilled_to: codat::ReceivablesBilledTo::NotApplicable,
-                    record_ref: None,
-                }),
-                is_direct_income: Some(false),
-                ..Default::default()
-            }
-        })
-        .collect()
-}
-
-fn line_common(line: &Value, detail: &Value, department: Option<&str>) -> LineCommon {
-    let item_ref = get(detail, "ItemRef").and_then(|i| {
-        Some(codat::ItemRef {
-            id: text(i, "value")?,
-            name: text(i, "name"),
-        })
-    });
-    let account = get(detail, "ItemAccountRef").or_else(|| get(detail, "AccountRef"));
-    let mut tracking: Vec<codat::TrackingCategoryRef> = get(detail, "ClassRef")
-        .and_then(|c| {
-            Some(codat::TrackingCategoryRef {
-                id: class_id(&text(c, "value")?),
-                name: text(c, "name"),
-            })
-        })
-        .into_iter()
-        .collect();
-    if let Some(d) = department {
-        tracking.push(codat::TrackingCategoryRef {
-            id: department_id(d),
-            name: None,
-        });
-    }
-    LineCommon {
-        description: text(line, "Description"),
-        quantity: money(detail, "Qty").unwrap_or_else(|| Money::from(1)),
-        unit_amount: money(detail, "UnitPrice").unwrap_or_else(|| money_or_zero(line, "Amount")),
-        sub_total: money_or_zero(line, "Amount"),
-        account_ref: account.and_then(|a| {
-            Some(codat::AccountRef {
-                id: Some(text(a, "value")?),
-                name: text(a, "name"),
-            })
-        }),
-        tax_rate_ref: ref_id(detail, "TaxCodeRef").map(|id| codat::TaxRateRef {
-            id: Some(id),
-            name: None,
-            effective_tax_rate: None,
-        }),
-        item_ref,
-        tracking,
-    }
-}
-
-fn total_tax(v: &Value) -> Money {
-    get(v, "TxnTaxDetail")
-        .and_then(|t| money(t, "TotalTax"))
-        .unwrap_or_else(Money::zero)
-}
-
-/// `TotalAmt − TotalTax`.
-fn sub_total(v: &Value) -> Money {
-    let total = decimal(v, "TotalAmt").unwrap_or_default();
-    let tax = total_tax(v).to_decimal().unwrap_or_default();
-    Money::from(total - tax)
-}
-
-fn total_discount(v: &Value) -> Option<Money> {
-    let sum: Decimal = items(v, "Line")
-        .filter(|l| str_of(l, "DetailType") == Some("DiscountLineDetail"))
-        .filter_map(|l| decimal(l, "Amount"))
-        .sum();
-    Some(Money::from(sum))
-}
-
-fn department(v: &Value) -> Option<String> {
-    ref_id(v, "DepartmentRef")
-}
-
-/// `LinkedTxn[]` of the given types, as (type, id).
-fn linked<'a>(v: &'a Value, types: &'a [&'a str]) -> impl Iterator<Item = (&'a str, String)> + 'a {
-    items(v, "LinkedTxn").filter_map(move |l| {
-        let kind = str_of(l, "TxnType")?;
-        types
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(kind))
-            .then(|| Some((kind, text(l, "TxnId")?)))
-            .flatten()
-    })
-}
-
-/// The ids of the transactions of `types` that `v`'s `LinkedTxn` names (digits and letters
-/// only: they are spliced into a query).
-pub fn linked_ids(v: &Value, types: &[&str]) -> Vec<String> {
-    linked(v, types)
-        .map(|(_, id)| id)
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
-        .collect()
-}
-
-/// Completes a mapped invoice's or bill's `paymentAllocations` from the payments it links
-/// (QuickBooks `Payment` or `BillPayment` records by id): the amount the payment's line that
-/// links `document_id` applied (`Line.Amount`), the payment's date as the allocation's and
-/// payment's date, and the payment's total, reference and bank account. An allocation whose
-/// payment is not in `payments`, or does not link the document back, keeps its id only.
-pub fn complete_allocations(
-    allocations: &mut [codat::PaymentAllocation],
-    document_id: &str,
-    payments: &HashMap<String, Value>,
-) {
-    for a in allocations {
-        let Some(p) = a.payment.id.as_deref().and_then(|id| payments.get(id)) else {
-            continue;
-        };
-        let applied = items(p, "Line")
-            .find(|line| items(line, "LinkedTxn").any(|l| str_of(l, "TxnId") == Some(document_id)))
-            .and_then(|line| money(line, "Amount"));
-        let Some(applied) = applied else {
-            continue;
-        };
-        let on = date(p, "TxnDate");
-        let account = account_ref(p, "DepositToAccountRef").or_else(|| {
-            at(p, &["CheckPayment", "BankAccountRef"])
-                .or_else(|| at(p, &["CreditCardPayment", "CCAccountRef"]))
-                .and_then(|a| {
-                    Some(codat::AccountRef {
-                        id: Some(text(a, "value")?),
-                        name: text(a, "name"),
-                    })
-                })
-        });
-        let reference = text(p, "PaymentRefNum").or_else(|| text(p, "DocNumber"));
-        if on.is_some() {
-            a.payment.paid_on_date.clone_from(&on);
-            a.allocation.allocated_on_date = on;
-        }
-        if let Some(total) = money(p, "TotalAmt") {
-            a.payment.total_amount = Some(total);
-        }
-        if reference.is_some() {
-            a.payment.reference = reference;
-        }
-        if account.is_some() {
-            a.payment.account_ref = account;
-        }
-        a.allocation.total_amount = Some(applied);
-    }
-}
-
-fn allocations(
-    v: &Value,
-    types: &[&str],
-    currency: &str,
-    note: &str,
-) -> Vec<codat::PaymentAllocation> {
-    linked(v, types)
-        .map(|(kind, id)| codat::PaymentAllocation {
-            payment: codat::AllocatedPayment {
-                id: Some(id),
-                note: Some(format!("{note} {kind}")),
-                reference: None,
-                account_ref: None,
-                currency: Some(currency.to_string()),
-                currency_rate: rate(v),
-                paid_on_date: None,
-                total_amount: None,
-            },
-            allocation: codat::Allocation {
-                currency: Some(currency.to_string()),
-                currency_rate: Some(Money::from(1)),
-                allocated_on_date: None,
-                total_amount: None,
-            },
-        })
-        .collect()
-}
-
-/// QuickBooks `Invoice` → Codat invoice.
-pub fn invoice(v: &Value, home: &str) -> Option<codat::Invoice> {
-    let currency = currency(v, home);
-    let customer = ref_id(v, "CustomerRef").map(|id| codat::CustomerRef {
-        id,
-        company_name: ref_name(v, "CustomerRef"),
-    });
-    let dep = department(v);
-    let st = stage(v, "Balance");
-    Some(codat::Invoice {
-        id: text(v, "Id")?,
-        invoice_number: text(v, "DocNumber"),
-        line_items: Some(sales_lines(v, dep.as_deref(), customer.as_ref())),
-        customer_ref: customer,
-        issue_date: date(v, "TxnDate")?,
-        due_date: date(v, "DueDate"),
-        paid_on_date: None,
-        payment_allocations: Some(allocations(
-            v,
-            &["Payment", "CreditMemo"],
-            &currency,
-            "Settled by",
-        )),
-        currency_rate: rate(v),
-        currency: Some(currency),
-        total_discount: total_discount(v),
-        sub_total: Some(sub_total(v)),
-        total_tax_amount: total_tax(v),
-        total_amount: money_or_zero(v, "TotalAmt"),
-        amount_due: money_or_zero(v, "Balance"),
-        status: match st {
-            Stage::Open => codat::InvoiceStatus::Submitted,
-            Stage::PartiallyPaid => codat::InvoiceStatus::PartiallyPaid,
-            Stage::Paid => codat::InvoiceStatus::Paid,
-            Stage::Void => codat::InvoiceStatus::Void,
-        },
-        note: get(v, "CustomerMemo").and_then(|m| text(m, "value")),
-        metadata: metadata(),
-        source_modified_date: source_modified(v),
-        sales_order_refs: None,
-        withholding_tax: None,
-        additional_tax_amount: None,
-        additional_tax_percentage: None,
-        discount_percentage: None,
-        supplemental_data: None,
-        modified_date: None,
-    })
-}
-
-/// A bill's or vendor credit's note: `PrivateNote` without the void marker.
-fn private_note(v: &Value) -> Option<String> {
-    let note = str_of(v, "PrivateNote")?;
-    let note = if is_voided(v) {
-        note.trim_start_matches("Voided").trim_start_matches(" - ")
-    } else {
-        note
-    };
-    (!note.is_empty()).then(|| note.to_string())
-}
-
-fn payables_tracking(refs: Vec<codat::TrackingCategoryRef>) -> codat::PayablesTracking {
-    codat::PayablesTracking {
-        category_refs: refs,
-        customer_ref: None,
-        project_ref: None,
-        is_billed_to: codat::PayablesBilledTo::NotApplicable,
-        is_rebilled_to: codat::PayablesBilledTo::NotApplicable,
-    }
-}
-
-/// QuickBooks `Bill` → Codat bill.
-pub fn bill(v: &Value, home: &str) -> Option<codat::Bill> {
-    let currency = currency(v, home);
-    let dep = department(v);
-    Some(codat::Bill {
-        id: text(v, "Id")?,
-        reference: text(v, "DocNumber"),
-        supplier_ref: ref_id(v, "VendorRef").map(|id| codat::SupplierRef {
-            id,
-            supplier_name: ref_name(v, "VendorRef"),
-        }),
-        issue_date: date(v, "TxnDate")?,
-        due_date: date(v, "DueDate"),
-        currency_rate: rate(v),
-        line_items: Some(
-            lines(v)
-                .enumerate()
-                .map(|(n, (line, detail))| {
-                    let c = line_common(line, detail, dep.as_deref());
-                    codat::BillLineItem {
-                        line_number: Some((n + 1).to_string()),
-                        description: c.description,
-                        unit_amount: Some(c.unit_amount),
-                        quantity: Some(c.quantity),
-                        sub_total: Some(c.sub_total),
-                        account_ref: c.account_ref,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(payables_tracking(c.tracking)),
-                        is_direct_cost: Some(false),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
-        status: match stage(v, "Balance") {
-            Stage::Open => codat::BillStatus::Open,
-            Stage::PartiallyPaid => codat::BillStatus::PartiallyPaid,
-            Stage::Paid => codat::BillStatus::Paid,
-            Stage::Void => codat::BillStatus::Void,
-        },
-        sub_total: sub_total(v),
-        tax_amount: total_tax(v),
-        total_amount: money_or_zero(v, "TotalAmt"),
-        amount_due: money(v, "Balance"),
-        note: private_note(v),
-        payment_allocations: Some(allocations(
-            v,
-            &[
-                "BillPaymentCheck",
-                "BillPaymentCreditCard",
-                "BillPayment",
-                "VendorCredit",
-            ],
-            &currency,
-            "Settled by",
-        )),
-        currency: Some(currency),
-        metadata: metadata(),
-        source_modified_date: source_modified(v),
-        purchase_order_refs: None,
-        withholding_tax: None,
-        supplemental_data: None,
-        modified_date: None,
-    })
-}
-
-fn credit_status(v: &Value, balance_key: &str) -> codat::CreditNoteStatus {
-    match stage(v, balance_key) {
-        Stage::Open => codat::CreditNoteStatus::Submitted,
-        Stage::PartiallyPaid => codat::CreditNoteStatus::PartiallyPaid,
-        Stage::Paid => codat::CreditNoteStatus::Paid,
-        Stage::Void => codat::CreditNoteStatus::Void,
-    }
-}
-
-/// QuickBooks `CreditMemo` → Codat credit note.
-pub fn credit_note(v: &Value, home: &str) -> Option<codat::CreditNote> {
-    let currency = currency(v, home);
-    let customer = ref_id(v, "CustomerRef").map(|id| codat::CustomerRef {
-        id,
-        company_name: ref_name(v, "CustomerRef"),
-    });
-    let dep = department(v);
-    let remaining_key = if get(v, "RemainingCredit").is_some() {
-        "RemainingCredit"
-    } else {
-        "Balance"
-    };
-    Some(codat::CreditNote {
-        id: text(v, "Id")?,
-        credit_note_number: text(v, "DocNumber"),
-        line_items: Some(sales_lines(v, dep.as_deref(), customer.as_ref())),
-        customer_ref: customer,
-        total_amount: money_or_zero(v, "TotalAmt"),
-        total_discount: total_discount(v).unwrap_or_else(Money::zero),
-        sub_total: sub_total(v),
-        total_tax_amount: total_tax(v),
-        discount_percentage: Money::from(0),
-        remaining_credit: money_or_zero(v, remaining_key),
-        status: credit_status(v, remaining_key),
-        issue_date: date(v, "TxnDate"),
-        currency_rate: rate(v),
-        payment_allocations: Some(allocations(v, &["Invoice"], &currency, "Applied to")),
-        currency: Some(currency),
-        note: get(v, "CustomerMemo").and_then(|m| text(m, "value")),
-        metadata: metadata(),
-        source_modified_date: source_modified(v),
-        ..Default::default()
-    })
-}
-
-/// QuickBooks `VendorCredit` → Codat bill credit note.
-pub fn bill_credit_note(v: &Value, home: &str) -> Option<codat::BillCreditNote> {
-    let currency = currency(v, home);
-    let dep = department(v);
-    Some(codat::BillCreditNote {
-        id: text(v, "Id")?,
-        bill_credit_note_number: text(v, "DocNumber"),
-        supplier_ref: ref_id(v, "VendorRef").map(|id| codat::SupplierRef {
-            id,
-            supplier_name: ref_name(v, "VendorRef"),
-        }),
-        total_amount: money_or_zero(v, "TotalAmt"),
-        total_discount: Money::zero(),
-        sub_total: sub_total(v),
-        total_tax_amount: total_tax(v),
-        discount_percentage: Money::from(0),
-        remaining_credit: money(v, "Balance"),
-        status: credit_status(v, "Balance"),
-        issue_date: date(v, "TxnDate"),
-        currency_rate: rate(v),
-        line_items: Some(
-            lines(v)
-                .map(|(line, detail)| {
-                    let c = line_common(line, detail, dep.as_deref());
-                    codat::BillCreditNoteLineItem {
-                        description: c.description,
-                        unit_amount: c.unit_amount,
-                        quantity: c.quantity,
-                        sub_total: Some(c.sub_total),
-                        account_ref: c.account_ref,
-                        tax_rate_ref: c.tax_rate_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking.clone()),
-                        tracking: Some(payables_tracking(c.tracking)),
-                        ..Default::default()
-                    }
-                })
-                .collect(),
-        ),
-        payment_allocations: Some(allocations(v, &["Bill"], &currency, "Applied to")),
-        currency: Some(currency),
-        note: private_note(v),
-        metadata: metadata(),
-        source_modified_date: source_modified(v),
-        ..Default::default()
-    })
 }
 
 /// QuickBooks `Payment` → Codat payment: one line per `Line[]` (negative link amounts),
@@ -1119,201 +652,6 @@ pub fn journal_entry(v: &Value, home: &str) -> Option<codat::JournalEntry> {
     })
 }
 
-fn expense_lines(v: &Value) -> Vec<codat::DirectCostLineItem> {
-    let dep = department(v);
-    lines(v)
-        .map(|(line, detail)| {
-            let c = line_common(line, detail, dep.as_deref());
-            codat::DirectCostLineItem {
-                description: c.description,
-                unit_amount: c.unit_amount,
-                quantity: c.quantity,
-                sub_total: Some(c.sub_total),
-                account_ref: c.account_ref,
-                tax_rate_ref: c.tax_rate_ref,
-                item_ref: c.item_ref,
-                tracking_category_refs: Some(c.tracking),
-                ..Default::default()
-            }
-        })
-        .collect()
-}
-
-fn payment_allocation(v: &Value, currency: &str, account_key: &str) -> codat::PaymentAllocation {
-    codat::PaymentAllocation {
-        payment: codat::AllocatedPayment {
-            id: text(v, "Id"),
-            note: None,
-            reference: text(v, "DocNumber"),
-            account_ref: account_ref(v, account_key),
-            currency: Some(currency.to_string()),
-            currency_rate: rate(v),
-            paid_on_date: date(v, "TxnDate"),
-            total_amount: money(v, "TotalAmt"),
-        },
-        allocation: codat::Allocation {
-            currency: Some(currency.to_string()),
-            currency_rate: Some(Money::from(1)),
-            allocated_on_date: date(v, "TxnDate"),
-            total_amount: money(v, "TotalAmt"),
-        },
-    }
-}
-
-/// Whether a bank `Deposit` records income rather than banking payments already received:
-/// no line links another transaction (a linked line moves a `Payment` or `SalesReceipt` out
-/// of Undeposited Funds, which is read as that record).
-pub fn is_income_deposit(v: &Value) -> bool {
-    !items(v, "Line").any(|line| items(line, "LinkedTxn").next().is_some())
-}
-
-/// Who a deposit came from: its first line's `DepositLineDetail.Entity`.
-fn deposit_entity(v: &Value) -> Option<codat::ContactRef> {
-    let e = items(v, "Line")
-        .filter_map(|line| get(line, "DepositLineDetail"))
-        .find_map(|d| get(d, "Entity"))?;
-    Some(codat::ContactRef {
-        id: text(e, "value")?,
-        data_type: Some(match str_of(e, "type") {
-            Some("Customer") => codat::ContactType::Customers,
-            Some("Vendor") => codat::ContactType::Suppliers,
-            _ => codat::ContactType::Unknown,
-        }),
-    })
-}
-
-/// QuickBooks `SalesReceipt`, or an income `Deposit` (lines of `DepositLineDetail` straight to
-/// accounts), → Codat direct income.
-pub fn direct_income(v: &Value, home: &str) -> Option<codat::DirectIncome> {
-    let currency = currency(v, home);
-    let dep = department(v);
-    Some(codat::DirectIncome {
-        id: text(v, "Id")?,
-        reference: text(v, "DocNumber"),
-        note: text(v, "PrivateNote"),
-        contact_ref: ref_id(v, "CustomerRef")
-            .map(|id| codat::ContactRef {
-                id,
-                data_type: Some(codat::ContactType::Customers),
-            })
-            .or_else(|| deposit_entity(v)),
-        issue_date: date(v, "TxnDate")?,
-        currency_rate: rate(v),
-        line_items: lines(v)
-            .map(|(line, detail)| {
-                let c = line_common(line, detail, dep.as_deref());
-                codat::DirectIncomeLineItem {
-                    description: c.description,
-                    unit_amount: c.unit_amount,
-                    quantity: c.quantity,
-                    sub_total: Some(c.sub_total),
-                    account_ref: c.account_ref,
-                    tax_rate_ref: c.tax_rate_ref,
-                    item_ref: c.item_ref,
-                    tracking_category_refs: Some(c.tracking),
-                    ..Default::default()
-                }
-            })
-            .collect(),
-        payment_allocations: vec![payment_allocation(v, &currency, "DepositToAccountRef")],
-        sub_total: sub_total(v),
-        tax_amount: total_tax(v),
-        total_amount: money_or_zero(v, "TotalAmt"),
-        currency,
-        metadata: metadata(),
-        supplemental_data: None,
-        modified_date: None,
-        source_modified_date: source_modified(v),
-    })
-}
-
-/// QuickBooks `Purchase` → Codat direct cost.
-pub fn direct_cost(v: &Value, home: &str) -> Option<codat::DirectCost> {
-    let currency = currency(v, home);
-    let contact = get(v, "EntityRef").and_then(|e| {
-        Some(codat::ContactRef {
-            id: text(e, "value")?,
-            data_type: Some(match str_of(e, "type") {
-                Some("Customer") => codat::ContactType::Customers,
-                Some("Vendor") => codat::ContactType::Suppliers,
-                _ => codat::ContactType::Unknown,
-            }),
-        })
-    });
-    Some(codat::DirectCost {
-        id: text(v, "Id")?,
-        reference: text(v, "DocNumber"),
-        note: text(v, "PrivateNote"),
-        contact_ref: contact,
-        issue_date: date(v, "TxnDate")?,
-        currency_rate: rate(v),
-        line_items: expense_lines(v),
-        payment_allocations: vec![payment_allocation(v, &currency, "AccountRef")],
-        sub_total: sub_total(v),
-        tax_amount: total_tax(v),
-        total_amount: money_or_zero(v, "TotalAmt"),
-        currency,
-        supplemental_data: None,
-        metadata: metadata(),
-        modified_date: None,
-        source_modified_date: source_modified(v),
-    })
-}
-
-/// QuickBooks `PurchaseOrder` → Codat purchase order.
-pub fn purchase_order(v: &Value, home: &str) -> Option<codat::PurchaseOrder> {
-    let dep = department(v);
-    Some(codat::PurchaseOrder {
-        id: text(v, "Id")?,
-        purchase_order_number: text(v, "DocNumber"),
-        issue_date: date(v, "TxnDate"),
-        expected_delivery_date: date(v, "DueDate"),
-        note: text(v, "Memo"),
-        ship_to: get(v, "ShipAddr").map(|a| codat::ShipTo {
-            contact: None,
-            address: Some(address(a, codat::AddressType::Delivery)),
-        }),
-        supplier_ref: ref_id(v, "VendorRef").map(|id| codat::SupplierRef {
-            id,
-            supplier_name: ref_name(v, "VendorRef"),
-        }),
-        status: Some(match str_of(v, "POStatus") {
-            Some("Open") => codat::OrderStatus::Open,
-            Some("Closed") => codat::OrderStatus::Closed,
-            _ => codat::OrderStatus::Unknown,
-        }),
-        currency: Some(currency(v, home)),
-        currency_rate: rate(v),
-        line_items: Some(
-            lines(v)
-                .map(|(line, detail)| {
-                    let c = line_common(line, detail, dep.as_deref());
-                    codat::PurchaseOrderLineItem {
-                        description: c.description,
-                        account_ref: c.account_ref,
-                        item_ref: c.item_ref,
-                        tracking_category_refs: Some(c.tracking),
-                        unit_amount: Some(c.unit_amount),
-                        quantity: Some(c.quantity),
-                        discount_amount: None,
-                        discount_percentage: None,
-                        sub_total: Some(c.sub_total),
-                        tax_amount: None,
-                        tax_rate_ref: c.tax_rate_ref,
-                        total_amount: None,
-                    }
-                })
-                .collect(),
-        ),
-        sub_total: Some(sub_total(v)),
-        total_tax_amount: Some(total_tax(v)),
-        total_amount: money(v, "TotalAmt"),
-        metadata: metadata(),
-        source_modified_date: source_modified(v),
-        ..Default::default()
-    })
-}
-
 /// QuickBooks `CompanyInfo` (and the home currency from `Preferences`) → Codat company info.
 pub fn company(v: &Value, home: Option<String>, today: NaiveDate) -> Option<codat::CompanyInfo> {
     let fy_start = str_of(v, "FiscalYearStartMonth").and_then(|m| {
@@ -1530,7 +868,12 @@ mod tests {
 
     #[test]
     fn invoice_status_is_derived_from_balance_total_and_voids() {
-        let status = |v: Value| invoice(&v, "GBP").map(|i| i.status);
+        let status = |v: Value| {
+            let text = v.to_string();
+            let t: crate::quickbooks::wire::Transaction<'_> =
+                serde_json::from_str(&text).expect("transaction");
+            invoice(&t, "GBP").map(|i| i.status)
+        };
         let base = |total: f64, balance: f64| json!({"Id": "1", "TxnDate": "2024-01-02", "TotalAmt": total, "Balance": balance});
         assert_eq!(
             status(base(100.0, 100.0)),
@@ -1547,8 +890,29 @@ mod tests {
     }
 
     #[test]
-    fn fields_are_read_case_insensitively() {
-        let v = json!({"id": "7", "txnDate": "2024-01-02", "totalAmt": 5, "balance": 5});
-        assert_eq!(invoice(&v, "GBP").map(|i| i.id), Some("7".into()));
+    fn xs_dates_are_read_as_chrono_reads_them() {
+        for text in ["2015-07-24", "2024-02-29T00:00:00-07:00", "0001-01-01"] {
+            assert_eq!(
+                xs_date(text),
+                NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").ok(),
+                "{text}"
+            );
+        }
+        for text in [
+            "2023-02-29",
+            "2015-7-24",
+            "2015/07/24",
+            "24-07-2015",
+            "",
+            "2015-07-2x",
+        ] {
+            assert_eq!(xs_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn list_fields_are_read_case_insensitively() {
+        let v = json!({"id": "7", "displayName": "Acme", "active": true});
+        assert_eq!(customer(&v).map(|c| c.id), Some("7".into()));
     }
 }
