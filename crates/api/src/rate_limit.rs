@@ -6,9 +6,9 @@
 //! The quota is counted in the database (`api_quota_usage`), so every node on one PostgreSQL
 //! database shares it. To keep the hot path cheap a node reserves the quota in chunks (1% of
 //! the quota, at most 100 requests) and serves requests from its reservation in memory: one
-//! write per chunk, not per request. A node's unspent reservation is lost when it stops, so a
-//! key may get slightly fewer requests than its quota, never more. Concurrency is counted per
-//! node.
+//! write per chunk, not per request. A node that stops gracefully hands the unspent part of
+//! its reservations back ([`RateLimits::hand_back`]); one that crashes loses it, so a key may
+//! get slightly fewer requests than its quota, never more. Concurrency is counted per node.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -236,6 +236,29 @@ pub async fn enforce_rate_limits(
 }
 
 impl RateLimits {
+    /// Returns every key's reserved-but-unserved requests to the shared quota (a stopping
+    /// node: call once no request runs any more). Returns how many were handed back.
+    pub async fn hand_back(&self, store: &Store) -> Result<u64, ledgerbridge_store::StoreError> {
+        let keys: Vec<(ApiKeyHash, Arc<KeyLimits>)> = {
+            let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+            keys.iter().map(|(k, l)| (*k, l.clone())).collect()
+        };
+        let mut returned = 0;
+        for (key, limits) in keys {
+            let mut q = limits.quota.lock().await;
+            if q.reserved == 0 {
+                continue;
+            }
+            store
+                .release_quota(&hex(&key.0), &day_key(q.day), q.reserved)
+                .await?;
+            returned += q.reserved;
+            q.used = q.used.saturating_sub(q.reserved);
+            q.reserved = 0;
+        }
+        Ok(returned)
+    }
+
     /// What this node knows is left of a key's quota, without reserving any.
     async fn remaining(&self, limits: &KeyLimits) -> u64 {
         let q = limits.quota.lock().await;

@@ -28,6 +28,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    /// The API's shared state (its client rate limits hand their unspent quota back on stop).
+    api: AppState,
     /// The sync worker, when this process runs the worker role.
     worker: Option<Worker>,
     /// The webhook dispatcher, in roles `all` and `worker`.
@@ -178,13 +180,14 @@ impl Application {
             }
         };
         let router = match config.role {
-            Role::All | Role::Api => ledgerbridge_api::router(state),
-            Role::Worker => ledgerbridge_api::health_router(state),
+            Role::All | Role::Api => ledgerbridge_api::router(state.clone()),
+            Role::Worker => ledgerbridge_api::health_router(state.clone()),
         };
         Ok(Self {
             listener,
             router,
             store,
+            api: state,
             worker,
             dispatcher,
             public_url,
@@ -212,7 +215,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves. Then, at once: the listeners stop accepting and
-    /// in-flight requests finish, the sync worker stops at its datasets' next page boundary
+    /// in-flight requests finish (then the client quota this node reserved and did not serve
+    /// goes back to the database), the sync worker stops at its datasets' next page boundary
     /// and hands every lease back, the webhook dispatcher lets each current delivery finish and
     /// hands its messages back, and the database closes. Whatever has not finished within the
     /// shutdown timeout is abandoned (transactions roll back; leases expire).
@@ -264,6 +268,13 @@ impl Application {
                 Ok(())
             }
         };
+        // No request runs any more: what this node reserved of each key's quota and did not
+        // serve goes back, so other nodes (or this one restarted) can serve it.
+        match self.api.rate_limits.hand_back(&self.store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(requests = n, "handed unspent client quota back"),
+            Err(e) => tracing::warn!(error = %e, "cannot hand unspent client quota back"),
+        }
         // Background tasks saw the same signal; wait for them within what is left of the grace.
         let background = async {
             if let Some(w) = worker {

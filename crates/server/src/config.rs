@@ -95,6 +95,10 @@ pub struct Config {
     /// Never the public port.
     #[serde(default)]
     pub metrics_addr: String,
+    /// OTLP/HTTP collector the request and dataset spans are exported to (e.g.
+    /// `http://127.0.0.1:4318`, spans go to `{endpoint}/v1/traces`); empty means no export.
+    #[serde(default)]
+    pub otlp_endpoint: String,
     /// Requests each API key may make per UTC day, over all nodes; 0 means no quota.
     #[serde(default = "default_rate_limit_daily_quota")]
     pub rate_limit_daily_quota: u64,
@@ -201,6 +205,11 @@ pub fn settings() -> Vec<Setting> {
             "metrics_addr",
             "",
             "Private address of the Prometheus `/metrics` listener (e.g. `127.0.0.1:9090`); empty means no metrics. Never the public port.",
+        ),
+        setting(
+            "otlp_endpoint",
+            "",
+            "OpenTelemetry collector (OTLP over HTTP/protobuf, e.g. `http://127.0.0.1:4318`) the `request` and `dataset` spans are exported to, at `{otlp_endpoint}/v1/traces`, as service `ledgerbridge`; empty means no export. `OTEL_EXPORTER_OTLP_HEADERS` adds headers (e.g. the collector's credentials).",
         ),
         setting(
             "rate_limit_daily_quota",
@@ -331,6 +340,7 @@ impl std::fmt::Debug for Config {
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("webhooks_retention_days", &self.webhooks_retention_days)
             .field("metrics_addr", &self.metrics_addr)
+            .field("otlp_endpoint", &self.otlp_endpoint)
             .field("rate_limit_daily_quota", &self.rate_limit_daily_quota)
             .field("rate_limit_concurrency", &self.rate_limit_concurrency)
             .field("request_timeout_secs", &self.request_timeout_secs)

@@ -5,6 +5,7 @@
 pub mod application;
 pub mod config;
 pub mod keys;
+pub mod otlp;
 pub mod telemetry;
 
 pub use application::{Application, Seams};

@@ -154,8 +154,14 @@ async fn main() -> Result<()> {
         _ => None,
     };
     let config = Config::load(&cli.overrides, role)?;
-    ledgerbridge::telemetry::init_tracing(&config.log_format);
-    match cli.command {
+    let tracing = ledgerbridge::telemetry::init_tracing(&config.log_format, &config.otlp_endpoint)?;
+    let done = run(cli.command, config).await;
+    tracing.shutdown().await;
+    done
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    match command {
         Command::Serve { .. } => serve(config).await,
         Command::Demo { size, seed } => demo::run(config, &size, &seed).await,
         Command::Simulate {

@@ -12,24 +12,57 @@ use axum::routing::get;
 use ledgerbridge_store::Store;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+/// The installed log subscriber's parts that need a goodbye: the OTLP exporter, when on.
+pub struct Tracing {
+    otlp: Option<crate::otlp::Exporter>,
+}
+
+impl Tracing {
+    /// Sends the spans still queued for the OTLP collector (a no-op without one). Call once,
+    /// as the process ends.
+    pub async fn shutdown(self) {
+        if let Some(otlp) = self.otlp {
+            let _ = tokio::task::spawn_blocking(move || otlp.shutdown()).await;
+        }
+    }
+}
+
 /// Installs the global log subscriber: `text` (human-readable) or `json` lines on stderr,
 /// filtered by `RUST_LOG` (default `info`). Spans (a request's `correlation_id`, a dataset's
-/// ids) appear on every line logged inside them.
-pub fn init_tracing(format: &str) {
+/// ids) appear on every line logged inside them. With an `otlp_endpoint` the same spans are
+/// also exported over OTLP ([`crate::otlp`]).
+pub fn init_tracing(format: &str, otlp_endpoint: &str) -> Result<Tracing> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder
+    let json = format == "json";
+    let text_lines = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    let json_lines = json.then(|| {
+        tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
             .with_span_list(true)
-            .init();
-    } else {
-        builder.init();
-    }
+            .with_writer(std::io::stderr)
+    });
+    let otlp = match otlp_endpoint.trim() {
+        "" => None,
+        endpoint => Some(crate::otlp::Exporter::new(endpoint)?),
+    };
+    let otlp_layer = otlp.as_ref().map(|e| {
+        tracing_opentelemetry::layer()
+            .with_tracer(e.tracer())
+            .with_tracked_inactivity(false)
+    });
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(text_lines)
+        .with(json_lines)
+        .with(otlp_layer)
+        .try_init()
+        .context("cannot install the log subscriber")?;
+    Ok(Tracing { otlp })
 }
 
 /// Latency buckets (seconds) of every `*_seconds` histogram.

@@ -71,6 +71,25 @@ impl Store {
         Ok(row.map_or(0, |(u,)| u64::try_from(u).unwrap_or(0)))
     }
 
+    /// Hands `unspent` requests of a reservation of `key_hash` on `day` back to the quota (a
+    /// stopping node returns what it reserved and did not serve). Never goes below zero.
+    pub async fn release_quota(&self, key_hash: &str, day: &str, unspent: u64) -> Result<()> {
+        let unspent = i64::try_from(unspent).unwrap_or(i64::MAX);
+        write_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE api_quota_usage SET used = CASE WHEN used > $3 THEN used - $3 ELSE 0 END \
+                 WHERE key_hash = $1 AND day = $2",
+            )
+            .bind(key_hash)
+            .bind(day)
+            .bind(unspent)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
     /// Deletes the usage of days before `day`.
     pub async fn forget_quota_before(&self, day: &str) -> Result<u64> {
         let done = write_pool!(self, pool => {

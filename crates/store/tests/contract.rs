@@ -554,6 +554,27 @@ async fn quota_reservations_never_exceed_the_quota() {
 }
 
 #[tokio::test]
+async fn released_quota_can_be_reserved_again() {
+    let f = fresh().await;
+    let s = &f.store;
+    let (key, day) = ("ef".repeat(32), "2026-11-29");
+    let g = s.reserve_quota(&key, day, 10, 10).await.expect("reserve");
+    assert_eq!((g.granted, g.used), (10, 10));
+    // A stopping node served 3 of its 10 and hands 7 back.
+    s.release_quota(&key, day, 7).await.expect("release");
+    assert_eq!(s.quota_used(&key, day).await.expect("used"), 3);
+    let g = s.reserve_quota(&key, day, 10, 10).await.expect("reserve");
+    assert_eq!((g.granted, g.used), (7, 10));
+    // Never below zero, and other keys and days untouched.
+    s.release_quota(&key, day, 50).await.expect("release");
+    assert_eq!(s.quota_used(&key, day).await.expect("used"), 0);
+    s.release_quota(&key, "2026-11-30", 5)
+        .await
+        .expect("release of a day never reserved");
+    assert_eq!(s.quota_used(&key, "2026-11-30").await.expect("used"), 0);
+}
+
+#[tokio::test]
 async fn queue_stats_and_pool_stats_answer() {
     let f = fresh().await;
     let q = f.store.queue_stats().await.expect("queue stats");

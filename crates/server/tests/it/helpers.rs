@@ -112,6 +112,8 @@ pub async fn test_config(dir: &tempfile::TempDir) -> Config {
         webhooks_retention_days: 30,
         // Metrics off unless a test turns them on (`127.0.0.1:0`).
         metrics_addr: String::new(),
+        // No OTLP export unless a test sets a collector.
+        otlp_endpoint: String::new(),
         // Limits far above what any test sends, unless a test is about them.
         rate_limit_daily_quota: 10_000_000,
         rate_limit_concurrency: 256,

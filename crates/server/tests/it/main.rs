@@ -20,6 +20,7 @@ mod link_quickbooks;
 mod ops_backup;
 mod ops_logs;
 mod ops_metrics;
+mod ops_otlp;
 mod ops_process;
 mod ops_rate_limits;
 mod ops_shutdown;

@@ -239,3 +239,73 @@ async fn request_bodies_and_durations_are_bounded() {
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(list["totalResults"], 0, "nothing half-written: {list}");
 }
+
+/// A node on `config`'s database, serving until `stop` is sent; its base URL and its run.
+async fn start_node(
+    config: ledgerbridge::Config,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let app = ledgerbridge::Application::build(config)
+        .await
+        .expect("application builds");
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (base, stop, run)
+}
+
+#[tokio::test]
+async fn a_stopping_node_hands_its_unspent_quota_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = crate::helpers::test_config(&dir).await;
+    // Reserved in chunks of 10.
+    config.rate_limit_daily_quota = 1000;
+    config.rate_limit_concurrency = 0;
+    let key_hash = ledgerbridge_store::api_keys::hash_api_key(API_KEY);
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let used = |store: ledgerbridge_store::Store| {
+        let (key_hash, today) = (key_hash.clone(), today.clone());
+        async move {
+            let n = store.quota_used(&key_hash, &today).await.expect("used");
+            store.close().await;
+            n
+        }
+    };
+    let auth = basic(API_KEY);
+
+    let mut served = 0;
+    for requests in [3, 2] {
+        let (base, stop, run) = start_node(config.clone()).await;
+        let node = TestApp::attach(&base, &config.database_url);
+        for _ in 0..requests {
+            served += 1;
+            let (s, [_, remaining, ..], body) = get_companies(&node, &auth).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            assert_eq!(
+                remaining.as_deref(),
+                Some((1000 - served).to_string().as_str()),
+                "request {served} counts once, across restarts"
+            );
+        }
+        assert_eq!(
+            used(node.store().await).await,
+            served - requests + 10,
+            "a running node holds a whole chunk"
+        );
+        stop.send(()).expect("node running");
+        run.await.expect("joined").expect("stopped cleanly");
+        assert_eq!(
+            used(node.store().await).await,
+            served,
+            "after a graceful stop only what was served stays used"
+        );
+    }
+}
