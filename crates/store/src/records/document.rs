@@ -130,7 +130,7 @@ mod tests {
         let text = r#"{"z":1.50,"modifiedDate":"x","a":{"b":[1,"2"]},"s":"q\"uote"}"#;
         let m = Members::parse(text).expect("object");
         assert_eq!(
-            String::from_utf8(m.content()).unwrap(),
+            String::from_utf8(m.content()).expect("utf-8"),
             r#"{"z":1.50,"a":{"b":[1,"2"]},"s":"q\"uote"}"#
         );
         assert_eq!(m.string("s").as_deref(), Some("q\"uote"));
@@ -171,7 +171,7 @@ mod tests {
         );
         assert_eq!(m.key(&column("status", KeyKind::Number)), KeyValue::Null);
         assert_eq!(m.key(&column("missing", KeyKind::Text)), KeyValue::Null);
-        let doc: Json = serde_json::from_str(r#"{"totalAmount":12.5}"#).unwrap();
+        let doc: Json = serde_json::from_str(r#"{"totalAmount":12.5}"#).expect("json");
         let number = column("totalAmount", KeyKind::Number);
         assert_eq!(m.key(&number), number.extract(&doc));
     }
