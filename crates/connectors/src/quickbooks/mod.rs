@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
-use serde::Serialize;
 use serde_json::Value;
 
 use client::{Client, GrantError};
@@ -38,6 +37,7 @@ use map::PaymentLookup;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+    record_text as doc,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -185,11 +185,6 @@ impl Source {
             Some("Customer" | "Vendor" | "Item" | "TaxRate" | "Class")
         )
     }
-}
-
-/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
-fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
-    record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
 const ACTIVE_TOO: &str = "Active IN (true, false)";

@@ -24,7 +24,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
-use serde::Serialize;
 use serde_json::Value;
 
 use client::{Client, GrantError};
@@ -33,6 +32,7 @@ use map::Lookups;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+    record_text as doc,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -197,11 +197,6 @@ fn modified_since(request: &FetchRequest) -> Option<String> {
             .map(|t| t.as_datetime().naive_utc())
     })?;
     Some(at.format("%Y-%m-%dT%H:%M:%S").to_string())
-}
-
-/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
-fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
-    record.and_then(|r| serde_json::to_string(&r).ok())
 }
 
 /// How a data type's records are read from the answer and mapped.
