@@ -37,7 +37,7 @@ use map::PaymentLookup;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
-    record_text as doc,
+    record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -210,7 +210,7 @@ fn source(data_type: DataType) -> Option<Source> {
             &["Invoice"],
             None,
             transaction(|t, c| {
-                doc(map::invoice(t, c.home).map(|mut i| {
+                record_text(map::invoice(t, c.home).map(|mut i| {
                     if let Some(a) = &mut i.payment_allocations {
                         c.payments.complete(a, &i.id);
                     }
@@ -223,7 +223,7 @@ fn source(data_type: DataType) -> Option<Source> {
             &["Bill"],
             None,
             transaction(|t, c| {
-                doc(map::bill(t, c.home).map(|mut b| {
+                record_text(map::bill(t, c.home).map(|mut b| {
                     if let Some(a) = &mut b.payment_allocations {
                         c.payments.complete(a, &b.id);
                     }
@@ -235,43 +235,43 @@ fn source(data_type: DataType) -> Option<Source> {
         D::CreditNotes => s(
             &["CreditMemo"],
             None,
-            transaction(|t, c| doc(map::credit_note(t, c.home))),
+            transaction(|t, c| record_text(map::credit_note(t, c.home))),
             true,
         ),
         D::BillCreditNotes => s(
             &["VendorCredit"],
             None,
-            transaction(|t, c| doc(map::bill_credit_note(t, c.home))),
+            transaction(|t, c| record_text(map::bill_credit_note(t, c.home))),
             true,
         ),
         D::Payments => s(
             &["Payment"],
             None,
-            value(|v, h| doc(map::payment(v, h))),
+            value(|v, h| record_text(map::payment(v, h))),
             true,
         ),
         D::BillPayments => s(
             &["BillPayment"],
             None,
-            value(|v, h| doc(map::bill_payment(v, h))),
+            value(|v, h| record_text(map::bill_payment(v, h))),
             true,
         ),
         D::Customers => s(
             &["Customer"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::customer(v))),
+            value(|v, _| record_text(map::customer(v))),
             true,
         ),
         D::Suppliers => s(
             &["Vendor"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::supplier(v))),
+            value(|v, _| record_text(map::supplier(v))),
             true,
         ),
         D::ChartOfAccounts => s(
             &["Account"],
             Some(ACTIVE_TOO),
-            value(|v, h| doc(map::account(v, h))),
+            value(|v, h| record_text(map::account(v, h))),
             true,
         ),
         D::BankAccounts => s(
@@ -279,20 +279,20 @@ fn source(data_type: DataType) -> Option<Source> {
             Some("AccountType IN ('Bank', 'Credit Card') AND Active IN (true, false)"),
             Mapping::Value {
                 keep: map::is_bank,
-                map: |v, h| doc(map::bank_account(v, h)),
+                map: |v, h| record_text(map::bank_account(v, h)),
             },
             true,
         ),
         D::Items => s(
             &["Item"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::item(v))),
+            value(|v, _| record_text(map::item(v))),
             true,
         ),
         D::TaxRates => s(
             &["TaxRate"],
             None,
-            value(|v, _| doc(map::tax_rate(v))),
+            value(|v, _| record_text(map::tax_rate(v))),
             false,
         ),
         D::TrackingCategories => s(
@@ -301,26 +301,26 @@ fn source(data_type: DataType) -> Option<Source> {
             value(|v, _| {
                 // Both lists share one mapping; a department says so by its field.
                 let department = map::get(v, "SubDepartment").is_some();
-                doc(map::tracking_category(v, department))
+                record_text(map::tracking_category(v, department))
             }),
             true,
         ),
         D::JournalEntries => s(
             &["JournalEntry"],
             None,
-            value(|v, h| doc(map::journal_entry(v, h))),
+            value(|v, h| record_text(map::journal_entry(v, h))),
             true,
         ),
         D::Transfers => s(
             &["Transfer"],
             None,
-            value(|v, h| doc(map::transfer(v, h))),
+            value(|v, h| record_text(map::transfer(v, h))),
             true,
         ),
         D::PurchaseOrders => s(
             &["PurchaseOrder"],
             None,
-            transaction(|t, c| doc(map::purchase_order(t, c.home))),
+            transaction(|t, c| record_text(map::purchase_order(t, c.home))),
             true,
         ),
         // Codat reads sales receipts and bank deposits of income as direct incomes.
@@ -329,14 +329,14 @@ fn source(data_type: DataType) -> Option<Source> {
             None,
             Mapping::Transaction {
                 keep: map::is_income_deposit,
-                map: |t, c| doc(map::direct_income(t, c.home)),
+                map: |t, c| record_text(map::direct_income(t, c.home)),
             },
             true,
         ),
         D::DirectCosts => s(
             &["Purchase"],
             None,
-            transaction(|t, c| doc(map::direct_cost(t, c.home))),
+            transaction(|t, c| record_text(map::direct_cost(t, c.home))),
             true,
         ),
         _ => return None,
@@ -955,7 +955,7 @@ impl QuickBooksConnector {
         let home = self.home_currency(ctx).await?;
         let home = (!home.is_empty()).then_some(home);
         let mut out = FetchPage::default();
-        match doc(map::company(&info, home, Utc::now().date_naive())) {
+        match record_text(map::company(&info, home, Utc::now().date_naive())) {
             Some(doc) => out.records.push(SourceRecord {
                 id: "company".into(),
                 doc,
@@ -1021,7 +1021,7 @@ impl QuickBooksConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             } else {
                 let p = map::profit_and_loss(&body, from, to);
                 let id = p
@@ -1029,7 +1029,7 @@ impl QuickBooksConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             };
             out.records.extend(record);
         }

@@ -32,7 +32,7 @@ use map::Lookups;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
-    record_text as doc,
+    record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -272,7 +272,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::invoice(d, l))),
+            Mapping::Document(|d, l| record_text(map::invoice(d, l))),
         ),
         D::Bills => src(
             "Invoices",
@@ -283,7 +283,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::bill(d, l))),
+            Mapping::Document(|d, l| record_text(map::bill(d, l))),
         ),
         D::CreditNotes => src(
             "CreditNotes",
@@ -294,7 +294,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::credit_note(d, l))),
+            Mapping::Document(|d, l| record_text(map::credit_note(d, l))),
         ),
         D::BillCreditNotes => src(
             "CreditNotes",
@@ -305,7 +305,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::bill_credit_note(d, l))),
+            Mapping::Document(|d, l| record_text(map::bill_credit_note(d, l))),
         ),
         D::Payments => src(
             "Payments",
@@ -318,7 +318,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             Mapping::Value {
                 keep: map::is_receivable_payment,
-                map: |v, l| doc(map::payment(v, l)),
+                map: |v, l| record_text(map::payment(v, l)),
             },
         ),
         D::BillPayments => src(
@@ -332,7 +332,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             Mapping::Value {
                 keep: |v| !map::is_receivable_payment(v),
-                map: |v, l| doc(map::bill_payment(v, l)),
+                map: |v, l| record_text(map::bill_payment(v, l)),
             },
         ),
         D::Customers => src(
@@ -344,7 +344,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::customer(v))),
+            each(|v, _| record_text(map::customer(v))),
         ),
         D::Suppliers => src(
             "Contacts",
@@ -355,7 +355,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::supplier(v))),
+            each(|v, _| record_text(map::supplier(v))),
         ),
         D::PurchaseOrders => src(
             "PurchaseOrders",
@@ -366,7 +366,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::purchase_order(d, l))),
+            Mapping::Document(|d, l| record_text(map::purchase_order(d, l))),
         ),
         D::BankTransactions => src(
             "BankTransactions",
@@ -377,7 +377,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::bank_transaction(v))),
+            each(|v, _| record_text(map::bank_transaction(v))),
         ),
         D::ChartOfAccounts => src(
             "Accounts",
@@ -388,7 +388,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::account(v, l))),
+            each(|v, l| record_text(map::account(v, l))),
         ),
         D::BankAccounts => src(
             "Accounts",
@@ -399,7 +399,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::bank_account(v, l))),
+            each(|v, l| record_text(map::bank_account(v, l))),
         ),
         D::Items => src(
             "Items",
@@ -410,7 +410,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::item(v, l))),
+            each(|v, l| record_text(map::item(v, l))),
         ),
         D::Transfers => src(
             "BankTransfers",
@@ -421,7 +421,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::transfer(v, l))),
+            each(|v, l| record_text(map::transfer(v, l))),
         ),
         D::TaxRates => src(
             "TaxRates",
@@ -432,7 +432,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             false,
             false,
-            each(|v, _| doc(map::tax_rate(v))),
+            each(|v, _| record_text(map::tax_rate(v))),
         ),
         _ => return None,
     })
@@ -653,7 +653,7 @@ impl XeroConnector {
         let mut out = FetchPage::default();
         for c in body["TrackingCategories"].as_array().into_iter().flatten() {
             for t in map::tracking_categories(c) {
-                if let Some(doc) = doc(Some(&t)) {
+                if let Some(doc) = record_text(Some(&t)) {
                     out.records.push(SourceRecord {
                         id: t.id.clone(),
                         doc,
@@ -671,7 +671,7 @@ impl XeroConnector {
             ConnectorError::Malformed("Xero's Organisation answer lists no organisation".into())
         })?;
         let mut out = FetchPage::default();
-        match doc(map::company(org, Utc::now().date_naive())) {
+        match record_text(map::company(org, Utc::now().date_naive())) {
             Some(doc) => out.records.push(SourceRecord {
                 id: "company".into(),
                 doc,
@@ -718,7 +718,7 @@ impl XeroConnector {
         for j in &journals {
             last = last.max(j["JournalNumber"].as_u64().unwrap_or(0));
             let id = map::text(j, "JournalID").unwrap_or_default();
-            match doc(map::journal_entry(j, &lookups)) {
+            match record_text(map::journal_entry(j, &lookups)) {
                 Some(doc) => out.records.push(SourceRecord { id, doc }),
                 None => out
                     .unmappable
@@ -779,7 +779,7 @@ impl XeroConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             } else {
                 let p = map::profit_and_loss(&report, from, to);
                 let id = p
@@ -787,7 +787,7 @@ impl XeroConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             };
             out.records.extend(record);
         }
