@@ -4,9 +4,16 @@
 //!
 //! - A full read counts the entity (`SELECT COUNT(*)`), then pages through it oldest change
 //!   first with `STARTPOSITION` and Intuit's largest `MAXRESULTS` (1,000): a full sync costs
-//!   `ceil(records / 1000) + 1` calls per entity. Invoices and bills add, per page, one
-//!   `Id IN (...)` query per 1,000 payments the page links, whose lines hold the amounts
-//!   applied to each document (Codat's `paymentAllocations` amounts and dates).
+//!   `ceil(records / 1000) + 1` calls per entity. The lines of payments hold the amounts
+//!   applied to each invoice or bill (Codat's `paymentAllocations` amounts and dates): a full
+//!   read of invoices (bills) also reads every `Payment` (`BillPayment`) once, a page of
+//!   1,000 at a time when its first page is mapped, and keeps them for its later pages
+//!   (`ceil(payments / 1000)` calls, one more when that divides exactly); an incremental
+//!   sync looks up, with one `Id IN (...)` query per 1,000, only the payments the changed
+//!   documents link.
+//! - Transactions (what a sync reads by the thousand) are read into typed records that
+//!   borrow from the answer ([`wire`]); lists, reports and payments as records of their own
+//!   as `serde_json::Value`.
 //! - The watermark is when the read began (less a minute for clock skew). An incremental
 //!   sync asks change data capture (`/cdc`) for everything changed since, deletions
 //!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:

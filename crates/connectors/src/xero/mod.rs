@@ -4,6 +4,9 @@
 //! - Paged types (invoices, bills, credit notes, payments, contacts, purchase orders, bank
 //!   transactions) are read with `page` and Xero's largest `pageSize` (1,000), oldest change
 //!   first; journals with `offset`; the rest in one call.
+//! - Documents (invoices, bills, credit notes, purchase orders: what a sync reads by the
+//!   thousand) are read into typed records that borrow from the answer ([`wire`]); the other
+//!   lists, journals, reports and the organisation as `serde_json::Value`.
 //! - Incremental syncs send `If-Modified-Since` from the watermark (the latest
 //!   `UpdatedDateUTC` seen); journals continue from the last `JournalNumber`. Tax rates,
 //!   tracking categories and the organisation have no such filter and are read whole.
