@@ -101,6 +101,13 @@ pub struct SourceRecord {
     pub doc: String,
 }
 
+/// A mapped record as the text [`SourceRecord::doc`] holds: its Codat type written by
+/// `serde_json::to_string`, straight from the struct (`None` if it cannot be written, which a
+/// derived Codat type never fails to be).
+pub fn record_text<T: serde::Serialize>(record: Option<T>) -> Option<String> {
+    serde_json::to_string(&record?).ok()
+}
+
 /// One page of a fetch.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FetchPage {

@@ -656,18 +656,20 @@ fn what_of(path_and_query: &str) -> &str {
     path_and_query.split('?').next().unwrap_or(path_and_query)
 }
 
-/// Whether a body may hold a `Fault`: whether a colon follows (after any whitespace) a
-/// quote that closes text ending `fault`, in any case. A body without one has no `Fault`
-/// member at any depth, and is not parsed twice to find out; one with it (or with such text
-/// inside a record) is read for it.
+/// Whether a body may hold a `Fault`: whether a key `"fault"`, in any case, is anywhere in it
+/// (found from its first letter, rare in a page). A body without one has no `Fault` member at
+/// any depth, and is not parsed twice to find out; one with it is read for it.
 fn may_hold_fault(body: &[u8]) -> bool {
-    memchr::memchr_iter(b':', body).any(|colon| {
-        let before = &body[..colon];
-        let end = before
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .unwrap_or(0);
-        end >= 5 && before[end] == b'"' && before[end - 5..end].eq_ignore_ascii_case(b"fault")
+    memchr::memchr2_iter(b'f', b'F', body).any(|at| {
+        at >= 1
+            && body[at - 1] == b'"'
+            && body
+                .get(at..at + 6)
+                .is_some_and(|key| key[..5].eq_ignore_ascii_case(b"fault") && key[5] == b'"')
+            && body[at + 6..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|&b| b == b':')
     })
 }
 
@@ -681,11 +683,14 @@ mod tests {
             r#"{"Fault":{"Error":[]},"time":"x"}"#,
             r#"{"time":"x", "fault" : {"error":[]}}"#,
             r#"{"FAULT":{}}"#,
+            // Anywhere: the body is then read, and only a top-level Fault counts.
+            r#"{"QueryResponse":{"Invoice":[{"Id":"1","fault":1}]}}"#,
         ] {
             assert!(may_hold_fault(body.as_bytes()), "{body}");
         }
         for body in [
             r#"{"QueryResponse":{"Invoice":[{"Id":"1","Note":"Default"}]},"time":"x"}"#,
+            r#"{"QueryResponse":{"Invoice":[{"Id":"1","DefaultFault":"fault"}]}}"#,
             r#"{"QueryResponse":{}}"#,
             "",
         ] {

@@ -4,9 +4,16 @@
 //!
 //! - A full read counts the entity (`SELECT COUNT(*)`), then pages through it oldest change
 //!   first with `STARTPOSITION` and Intuit's largest `MAXRESULTS` (1,000): a full sync costs
-//!   `ceil(records / 1000) + 1` calls per entity. Invoices and bills add, per page, one
-//!   `Id IN (...)` query per 1,000 payments the page links, whose lines hold the amounts
-//!   applied to each document (Codat's `paymentAllocations` amounts and dates).
+//!   `ceil(records / 1000) + 1` calls per entity. The lines of payments hold the amounts
+//!   applied to each invoice or bill (Codat's `paymentAllocations` amounts and dates): a full
+//!   read of invoices (bills) also reads every `Payment` (`BillPayment`) once, a page of
+//!   1,000 at a time when its first page is mapped, and keeps them for its later pages
+//!   (`ceil(payments / 1000)` calls, one more when that divides exactly); an incremental
+//!   sync looks up, with one `Id IN (...)` query per 1,000, only the payments the changed
+//!   documents link.
+//! - Transactions (what a sync reads by the thousand) are read into typed records that
+//!   borrow from the answer ([`wire`]); lists, reports and payments as records of their own
+//!   as `serde_json::Value`.
 //! - The watermark is when the read began (less a minute for clock skew). An incremental
 //!   sync asks change data capture (`/cdc`) for everything changed since, deletions
 //!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:
@@ -29,7 +36,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
-use serde::Serialize;
 use serde_json::Value;
 
 use client::{Client, GrantError};
@@ -38,6 +44,7 @@ use map::PaymentLookup;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+    record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -187,11 +194,6 @@ impl Source {
     }
 }
 
-/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
-fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
-    record.and_then(|r| serde_json::to_string(&r).ok())
-}
-
 const ACTIVE_TOO: &str = "Active IN (true, false)";
 
 fn s(
@@ -215,7 +217,7 @@ fn source(data_type: DataType) -> Option<Source> {
             &["Invoice"],
             None,
             transaction(|t, c| {
-                doc(map::invoice(t, c.home).map(|mut i| {
+                record_text(map::invoice(t, c.home).map(|mut i| {
                     if let Some(a) = &mut i.payment_allocations {
                         c.payments.complete(a, &i.id);
                     }
@@ -228,7 +230,7 @@ fn source(data_type: DataType) -> Option<Source> {
             &["Bill"],
             None,
             transaction(|t, c| {
-                doc(map::bill(t, c.home).map(|mut b| {
+                record_text(map::bill(t, c.home).map(|mut b| {
                     if let Some(a) = &mut b.payment_allocations {
                         c.payments.complete(a, &b.id);
                     }
@@ -240,43 +242,43 @@ fn source(data_type: DataType) -> Option<Source> {
         D::CreditNotes => s(
             &["CreditMemo"],
             None,
-            transaction(|t, c| doc(map::credit_note(t, c.home))),
+            transaction(|t, c| record_text(map::credit_note(t, c.home))),
             true,
         ),
         D::BillCreditNotes => s(
             &["VendorCredit"],
             None,
-            transaction(|t, c| doc(map::bill_credit_note(t, c.home))),
+            transaction(|t, c| record_text(map::bill_credit_note(t, c.home))),
             true,
         ),
         D::Payments => s(
             &["Payment"],
             None,
-            value(|v, h| doc(map::payment(v, h))),
+            value(|v, h| record_text(map::payment(v, h))),
             true,
         ),
         D::BillPayments => s(
             &["BillPayment"],
             None,
-            value(|v, h| doc(map::bill_payment(v, h))),
+            value(|v, h| record_text(map::bill_payment(v, h))),
             true,
         ),
         D::Customers => s(
             &["Customer"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::customer(v))),
+            value(|v, _| record_text(map::customer(v))),
             true,
         ),
         D::Suppliers => s(
             &["Vendor"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::supplier(v))),
+            value(|v, _| record_text(map::supplier(v))),
             true,
         ),
         D::ChartOfAccounts => s(
             &["Account"],
             Some(ACTIVE_TOO),
-            value(|v, h| doc(map::account(v, h))),
+            value(|v, h| record_text(map::account(v, h))),
             true,
         ),
         D::BankAccounts => s(
@@ -284,20 +286,20 @@ fn source(data_type: DataType) -> Option<Source> {
             Some("AccountType IN ('Bank', 'Credit Card') AND Active IN (true, false)"),
             Mapping::Value {
                 keep: map::is_bank,
-                map: |v, h| doc(map::bank_account(v, h)),
+                map: |v, h| record_text(map::bank_account(v, h)),
             },
             true,
         ),
         D::Items => s(
             &["Item"],
             Some(ACTIVE_TOO),
-            value(|v, _| doc(map::item(v))),
+            value(|v, _| record_text(map::item(v))),
             true,
         ),
         D::TaxRates => s(
             &["TaxRate"],
             None,
-            value(|v, _| doc(map::tax_rate(v))),
+            value(|v, _| record_text(map::tax_rate(v))),
             false,
         ),
         D::TrackingCategories => s(
@@ -306,26 +308,26 @@ fn source(data_type: DataType) -> Option<Source> {
             value(|v, _| {
                 // Both lists share one mapping; a department says so by its field.
                 let department = map::get(v, "SubDepartment").is_some();
-                doc(map::tracking_category(v, department))
+                record_text(map::tracking_category(v, department))
             }),
             true,
         ),
         D::JournalEntries => s(
             &["JournalEntry"],
             None,
-            value(|v, h| doc(map::journal_entry(v, h))),
+            value(|v, h| record_text(map::journal_entry(v, h))),
             true,
         ),
         D::Transfers => s(
             &["Transfer"],
             None,
-            value(|v, h| doc(map::transfer(v, h))),
+            value(|v, h| record_text(map::transfer(v, h))),
             true,
         ),
         D::PurchaseOrders => s(
             &["PurchaseOrder"],
             None,
-            transaction(|t, c| doc(map::purchase_order(t, c.home))),
+            transaction(|t, c| record_text(map::purchase_order(t, c.home))),
             true,
         ),
         // Codat reads sales receipts and bank deposits of income as direct incomes.
@@ -334,14 +336,14 @@ fn source(data_type: DataType) -> Option<Source> {
             None,
             Mapping::Transaction {
                 keep: map::is_income_deposit,
-                map: |t, c| doc(map::direct_income(t, c.home)),
+                map: |t, c| record_text(map::direct_income(t, c.home)),
             },
             true,
         ),
         D::DirectCosts => s(
             &["Purchase"],
             None,
-            transaction(|t, c| doc(map::direct_cost(t, c.home))),
+            transaction(|t, c| record_text(map::direct_cost(t, c.home))),
             true,
         ),
         _ => return None,
@@ -960,7 +962,7 @@ impl QuickBooksConnector {
         let home = self.home_currency(ctx).await?;
         let home = (!home.is_empty()).then_some(home);
         let mut out = FetchPage::default();
-        match doc(map::company(&info, home, Utc::now().date_naive())) {
+        match record_text(map::company(&info, home, Utc::now().date_naive())) {
             Some(doc) => out.records.push(SourceRecord {
                 id: "company".into(),
                 doc,
@@ -1026,7 +1028,7 @@ impl QuickBooksConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             } else {
                 let p = map::profit_and_loss(&body, from, to);
                 let id = p
@@ -1034,7 +1036,7 @@ impl QuickBooksConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             };
             out.records.extend(record);
         }

@@ -4,6 +4,9 @@
 //! - Paged types (invoices, bills, credit notes, payments, contacts, purchase orders, bank
 //!   transactions) are read with `page` and Xero's largest `pageSize` (1,000), oldest change
 //!   first; journals with `offset`; the rest in one call.
+//! - Documents (invoices, bills, credit notes, purchase orders: what a sync reads by the
+//!   thousand) are read into typed records that borrow from the answer ([`wire`]); the other
+//!   lists, journals, reports and the organisation as `serde_json::Value`.
 //! - Incremental syncs send `If-Modified-Since` from the watermark (the latest
 //!   `UpdatedDateUTC` seen); journals continue from the last `JournalNumber`. Tax rates,
 //!   tracking categories and the organisation have no such filter and are read whole.
@@ -24,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
-use serde::Serialize;
 use serde_json::Value;
 
 use client::{Client, GrantError};
@@ -33,6 +35,7 @@ use map::Lookups;
 
 use crate::connector::{
     BoxFuture, ConnectionContext, Connector, ConnectorError, FetchPage, FetchRequest, SourceRecord,
+    record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
 
@@ -199,11 +202,6 @@ fn modified_since(request: &FetchRequest) -> Option<String> {
     Some(at.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
-/// A mapped record as the compact JSON text [`SourceRecord::doc`] holds.
-fn doc<T: Serialize>(record: Option<T>) -> Option<String> {
-    record.and_then(|r| serde_json::to_string(&r).ok())
-}
-
 /// How a data type's records are read from the answer and mapped.
 #[derive(Clone, Copy)]
 enum Mapping {
@@ -277,7 +275,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::invoice(d, l))),
+            Mapping::Document(|d, l| record_text(map::invoice(d, l))),
         ),
         D::Bills => src(
             "Invoices",
@@ -288,7 +286,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::bill(d, l))),
+            Mapping::Document(|d, l| record_text(map::bill(d, l))),
         ),
         D::CreditNotes => src(
             "CreditNotes",
@@ -299,7 +297,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::credit_note(d, l))),
+            Mapping::Document(|d, l| record_text(map::credit_note(d, l))),
         ),
         D::BillCreditNotes => src(
             "CreditNotes",
@@ -310,7 +308,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::bill_credit_note(d, l))),
+            Mapping::Document(|d, l| record_text(map::bill_credit_note(d, l))),
         ),
         D::Payments => src(
             "Payments",
@@ -323,7 +321,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             Mapping::Value {
                 keep: map::is_receivable_payment,
-                map: |v, l| doc(map::payment(v, l)),
+                map: |v, l| record_text(map::payment(v, l)),
             },
         ),
         D::BillPayments => src(
@@ -337,7 +335,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             Mapping::Value {
                 keep: |v| !map::is_receivable_payment(v),
-                map: |v, l| doc(map::bill_payment(v, l)),
+                map: |v, l| record_text(map::bill_payment(v, l)),
             },
         ),
         D::Customers => src(
@@ -349,7 +347,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::customer(v))),
+            each(|v, _| record_text(map::customer(v))),
         ),
         D::Suppliers => src(
             "Contacts",
@@ -360,7 +358,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::supplier(v))),
+            each(|v, _| record_text(map::supplier(v))),
         ),
         D::PurchaseOrders => src(
             "PurchaseOrders",
@@ -371,7 +369,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             true,
-            Mapping::Document(|d, l| doc(map::purchase_order(d, l))),
+            Mapping::Document(|d, l| record_text(map::purchase_order(d, l))),
         ),
         D::BankTransactions => src(
             "BankTransactions",
@@ -382,7 +380,7 @@ fn source(data_type: DataType) -> Option<Source> {
             true,
             true,
             false,
-            each(|v, _| doc(map::bank_transaction(v))),
+            each(|v, _| record_text(map::bank_transaction(v))),
         ),
         D::ChartOfAccounts => src(
             "Accounts",
@@ -393,7 +391,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::account(v, l))),
+            each(|v, l| record_text(map::account(v, l))),
         ),
         D::BankAccounts => src(
             "Accounts",
@@ -404,7 +402,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::bank_account(v, l))),
+            each(|v, l| record_text(map::bank_account(v, l))),
         ),
         D::Items => src(
             "Items",
@@ -415,7 +413,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::item(v, l))),
+            each(|v, l| record_text(map::item(v, l))),
         ),
         D::Transfers => src(
             "BankTransfers",
@@ -426,7 +424,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             true,
             true,
-            each(|v, l| doc(map::transfer(v, l))),
+            each(|v, l| record_text(map::transfer(v, l))),
         ),
         D::TaxRates => src(
             "TaxRates",
@@ -437,7 +435,7 @@ fn source(data_type: DataType) -> Option<Source> {
             false,
             false,
             false,
-            each(|v, _| doc(map::tax_rate(v))),
+            each(|v, _| record_text(map::tax_rate(v))),
         ),
         _ => return None,
     })
@@ -658,7 +656,7 @@ impl XeroConnector {
         let mut out = FetchPage::default();
         for c in body["TrackingCategories"].as_array().into_iter().flatten() {
             for t in map::tracking_categories(c) {
-                if let Some(doc) = doc(Some(&t)) {
+                if let Some(doc) = record_text(Some(&t)) {
                     out.records.push(SourceRecord {
                         id: t.id.clone(),
                         doc,
@@ -676,7 +674,7 @@ impl XeroConnector {
             ConnectorError::Malformed("Xero's Organisation answer lists no organisation".into())
         })?;
         let mut out = FetchPage::default();
-        match doc(map::company(org, Utc::now().date_naive())) {
+        match record_text(map::company(org, Utc::now().date_naive())) {
             Some(doc) => out.records.push(SourceRecord {
                 id: "company".into(),
                 doc,
@@ -723,7 +721,7 @@ impl XeroConnector {
         for j in &journals {
             last = last.max(j["JournalNumber"].as_u64().unwrap_or(0));
             let id = map::text(j, "JournalID").unwrap_or_default();
-            match doc(map::journal_entry(j, &lookups)) {
+            match record_text(map::journal_entry(j, &lookups)) {
                 Some(doc) => out.records.push(SourceRecord { id, doc }),
                 None => out
                     .unmappable
@@ -784,7 +782,7 @@ impl XeroConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             } else {
                 let p = map::profit_and_loss(&report, from, to);
                 let id = p
@@ -792,7 +790,7 @@ impl XeroConnector {
                     .as_ref()
                     .map(|d| d.as_str().to_string())
                     .unwrap_or_default();
-                doc(Some(p)).map(|doc| SourceRecord { id, doc })
+                record_text(Some(p)).map(|doc| SourceRecord { id, doc })
             };
             out.records.extend(record);
         }

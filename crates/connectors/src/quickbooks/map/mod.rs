@@ -2,7 +2,7 @@
 //! function takes one entity as QuickBooks wrote it and returns the Codat type; what
 //! QuickBooks does not hold is left empty, never invented. Transactions with lines (what a
 //! sync reads by the thousand) come typed from [`super::wire`] and are mapped in
-//! [`transactions`]; the other entities come as `serde_json::Value`, their keys matched
+//! `transactions`; the other entities come as `serde_json::Value`, their keys matched
 //! exactly first and then case-insensitively.
 //!
 //! QuickBooks has no document status: it is derived from `Balance`, `TotalAmt` and voids

@@ -1,7 +1,7 @@
 //! Xero's records in Codat's model (`PLATFORMS.md` §4). Every function takes one record as
 //! Xero wrote it and returns the Codat type; what Xero does not hold is left empty, never
 //! invented. Documents (invoices, bills, credit notes, purchase orders: what a sync reads by
-//! the thousand) come typed from [`super::wire`] and are mapped in [`documents`]; the other
+//! the thousand) come typed from [`super::wire`] and are mapped in `documents`; the other
 //! records come as `serde_json::Value` (PascalCase).
 
 mod documents;
