@@ -1,9 +1,9 @@
 //! Per-request telemetry: one span per request carrying its `correlationId`, the HTTP metrics
 //! (by route *template*, so labels stay bounded), and the request timeout.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -53,20 +53,18 @@ pub async fn observe_request(req: Request, next: Next) -> Response {
     let matched = req.extensions().get::<MatchedPath>().cloned();
     let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let id = new_correlation_id();
+    // Fields by `Display`: the text log's `Debug` of a `str` escapes it char by char.
     let span = tracing::info_span!(
         "request",
         correlation_id = %id,
-        method,
-        route,
+        method = %method,
+        route = %route,
     );
     let response = CORRELATION_ID
         .scope(id, next.run(req).instrument(span))
         .await;
-    let status = response.status().as_u16();
     if METRICS_ON.load(Ordering::Relaxed) {
-        let series = http_series(method, route, status);
-        series.duration.record(start.elapsed().as_secs_f64());
-        series.requests.increment(1);
+        record_http(method, route, response.status().as_u16(), start.elapsed());
     }
     response
 }
@@ -75,49 +73,70 @@ pub async fn observe_request(req: Request, next: Next) -> Response {
 /// are not counted at all.
 static METRICS_ON: AtomicBool = AtomicBool::new(false);
 
-/// The handles of one HTTP series, registered once and reused by every request.
-struct HttpSeries {
-    requests: metrics::Counter,
-    duration: metrics::Histogram,
-}
-
-type SeriesByRoute = HashMap<String, HashMap<(&'static str, u16), Arc<HttpSeries>>>;
-
-static SERIES: LazyLock<RwLock<SeriesByRoute>> = LazyLock::new(Default::default);
-
 /// Turns HTTP request metrics on: call once the process's metrics recorder is installed
 /// (handles registered before would be the no-op recorder's).
 pub fn enable_http_metrics() {
     METRICS_ON.store(true, Ordering::Relaxed);
 }
 
-/// The series of a method, route template and status: looked up in a small map (routes are
-/// templates, so it stays bounded) instead of building and hashing a labelled key per request.
-fn http_series(method: &'static str, route: &str, status: u16) -> Arc<HttpSeries> {
-    if let Ok(map) = SERIES.read()
-        && let Some(s) = map.get(route).and_then(|m| m.get(&(method, status)))
-    {
-        return s.clone();
+/// The handles of one HTTP series, registered once and reused by every request.
+struct HttpSeries {
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl HttpSeries {
+    fn register(method: &'static str, route: &str, status: u16) -> Self {
+        Self {
+            requests: metrics::counter!(
+                "ledgerbridge_http_requests_total",
+                "method" => method,
+                "route" => route.to_string(),
+                "status" => status_label(status),
+            ),
+            duration: metrics::histogram!(
+                "ledgerbridge_http_request_duration_seconds",
+                "method" => method,
+                "route" => route.to_string(),
+            ),
+        }
     }
-    let series = Arc::new(HttpSeries {
-        requests: metrics::counter!(
-            "ledgerbridge_http_requests_total",
-            "method" => method,
-            "route" => route.to_string(),
-            "status" => status_label(status),
-        ),
-        duration: metrics::histogram!(
-            "ledgerbridge_http_request_duration_seconds",
-            "method" => method,
-            "route" => route.to_string(),
-        ),
+
+    fn record(&self, elapsed: Duration) {
+        self.duration.record(elapsed.as_secs_f64());
+        self.requests.increment(1);
+    }
+}
+
+/// Each route template's series, by method and status: a short list (a route answers a
+/// handful of statuses), searched without hashing.
+type SeriesByRoute = HashMap<String, Vec<((&'static str, u16), HttpSeries)>>;
+
+thread_local! {
+    /// Each runtime thread's handles: found without a shared lock or reference count, and
+    /// without building and hashing a labelled key per request (routes are templates, so the
+    /// map stays small).
+    static SERIES: RefCell<SeriesByRoute> = RefCell::new(HashMap::new());
+}
+
+/// Counts one request and records its duration.
+fn record_http(method: &'static str, route: &str, status: u16, elapsed: Duration) {
+    SERIES.with_borrow_mut(|by_route| {
+        let key = (method, status);
+        let found = by_route
+            .get(route)
+            .and_then(|all| all.iter().find(|(k, _)| *k == key));
+        if let Some((_, series)) = found {
+            series.record(elapsed);
+            return;
+        }
+        let series = HttpSeries::register(method, route, status);
+        series.record(elapsed);
+        by_route
+            .entry(route.to_string())
+            .or_default()
+            .push((key, series));
     });
-    let mut map = SERIES.write().unwrap_or_else(|e| e.into_inner());
-    map.entry(route.to_string())
-        .or_default()
-        .entry((method, status))
-        .or_insert(series)
-        .clone()
 }
 
 /// Status codes as static labels (no allocation on the hot path).

@@ -5,6 +5,7 @@
 pub mod application;
 pub mod config;
 pub mod keys;
+pub mod log_fields;
 pub mod otlp;
 pub mod telemetry;
 

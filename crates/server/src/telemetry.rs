@@ -35,34 +35,83 @@ pub fn init_tracing(format: &str, otlp_endpoint: &str) -> Result<Tracing> {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let json = format == "json";
-    let text_lines = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
-    let json_lines = json.then(|| {
-        tracing_subscriber::fmt::layer()
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
-            .with_writer(std::io::stderr)
-    });
-    let otlp = match otlp_endpoint.trim() {
-        "" => None,
-        endpoint => Some(crate::otlp::Exporter::new(endpoint)?),
+    let filtered =
+        tracing_subscriber::registry().with(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
+    let lines = log_lines::<Filtered>(format);
+    // One layer per job, and the OTLP one only when configured: every span enter, exit and
+    // close walks the whole stack.
+    let installed = match otlp_endpoint.trim() {
+        "" => filtered.with(lines).try_init().map(|()| None),
+        endpoint => {
+            let otlp = crate::otlp::Exporter::new(endpoint)?;
+            let layer = tracing_opentelemetry::layer()
+                .with_tracer(otlp.tracer())
+                .with_tracked_inactivity(false);
+            filtered
+                .with(lines)
+                .with(layer)
+                .try_init()
+                .map(|()| Some(otlp))
+        }
     };
-    let otlp_layer = otlp.as_ref().map(|e| {
-        tracing_opentelemetry::layer()
-            .with_tracer(e.tracer())
-            .with_tracked_inactivity(false)
-    });
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(text_lines)
-        .with(json_lines)
-        .with(otlp_layer)
-        .try_init()
-        .context("cannot install the log subscriber")?;
+    let otlp = installed.context("cannot install the log subscriber")?;
     Ok(Tracing { otlp })
+}
+
+/// The registry behind the log filter: what the log lines layer sits on.
+type Filtered = tracing_subscriber::layer::Layered<Filter, tracing_subscriber::Registry>;
+
+/// The layer writing log lines to stderr: `json` objects or human-readable `text`.
+fn log_lines<S>(format: &str) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    if format == "json" {
+        return Box::new(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(true)
+                .with_writer(std::io::stderr),
+        );
+    }
+    // Colours only for a terminal: escape codes are noise in a file or journald. Fields by
+    // [`PlainFields`]: the request span's are formatted on every request.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    Box::new(
+        tracing_subscriber::fmt::layer()
+            .fmt_fields(crate::log_fields::PlainFields)
+            .with_ansi(ansi)
+            .with_writer(std::io::stderr),
+    )
+}
+
+/// The filter when `RUST_LOG` is unset or invalid.
+const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,tower_http=warn";
+
+type Filter = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
+
+/// The log filter of a `RUST_LOG` value. Plain `target=level` lists (the default, and what
+/// operators mostly write) become a [`Targets`](tracing_subscriber::filter::Targets) filter,
+/// decided once per call site; only directives on span names or fields (`[request]=debug`)
+/// need an `EnvFilter`, which also does bookkeeping on every span enter and exit (a shared
+/// lock per request poll: measurable on the request path, docs/benchmarks.md "Operations").
+fn log_filter(rust_log: Option<&str>) -> Filter {
+    use tracing_subscriber::filter::{EnvFilter, Targets};
+    let spec = rust_log.map(str::trim).filter(|s| !s.is_empty());
+    let spec = spec.unwrap_or(DEFAULT_LOG_FILTER);
+    let is_static = !spec.contains(['[', '{', '"']);
+    if is_static && let Ok(targets) = spec.parse::<Targets>() {
+        return Box::new(targets);
+    }
+    match EnvFilter::try_new(spec) {
+        Ok(filter) => Box::new(filter),
+        Err(_) => Box::new(
+            DEFAULT_LOG_FILTER
+                .parse::<Targets>()
+                .unwrap_or_else(|_| Targets::new()),
+        ),
+    }
 }
 
 /// Latency buckets (seconds) of every `*_seconds` histogram.
@@ -133,4 +182,47 @@ async fn render_metrics(State(s): State<Scrape>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.handle.render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::log_filter;
+
+    /// Whether `RUST_LOG=spec` lets through (an info event of `sqlx`, an info event here, a
+    /// debug event inside a `request` span).
+    fn lets_through(spec: Option<&str>) -> (bool, bool, bool) {
+        let subscriber = tracing_subscriber::registry().with(log_filter(spec));
+        tracing::subscriber::with_default(subscriber, || {
+            let sqlx = tracing::enabled!(target: "sqlx::query", Level::INFO);
+            let here = tracing::enabled!(Level::INFO);
+            let span = tracing::info_span!("request");
+            let debug_in_request = span.in_scope(|| tracing::enabled!(Level::DEBUG));
+            (sqlx, here, debug_in_request)
+        })
+    }
+
+    #[test]
+    fn the_log_filter_follows_rust_log() {
+        assert_eq!(lets_through(None), (false, true, false), "the default");
+        assert_eq!(
+            lets_through(Some("  ")),
+            (false, true, false),
+            "empty is the default"
+        );
+        assert_eq!(lets_through(Some("warn")), (false, false, false));
+        assert_eq!(lets_through(Some("debug,sqlx=info")), (true, true, true));
+        assert_eq!(
+            lets_through(Some("info,[request]=debug")),
+            (true, true, true),
+            "span directives still work"
+        );
+        assert_eq!(
+            lets_through(Some("info,sqlx=loud")),
+            (false, true, false),
+            "an invalid value falls back to the default"
+        );
+    }
 }
