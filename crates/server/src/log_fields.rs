@@ -45,19 +45,20 @@ impl PlainVisitor<'_> {
         if self.result.is_err() || name.starts_with("log.") {
             return false;
         }
-        let mut start = || {
-            if !std::mem::take(&mut self.first) {
-                self.writer.write_char(' ')?;
-            }
-            if name != "message" {
-                self.writer
-                    .write_str(name.strip_prefix("r#").unwrap_or(name))?;
-                self.writer.write_char('=')?;
-            }
-            Ok(())
-        };
-        self.result = start();
+        self.result = self.write_name(name);
         self.result.is_ok()
+    }
+
+    fn write_name(&mut self, name: &str) -> fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.writer.write_char(' ')?;
+        }
+        if name != "message" {
+            self.writer
+                .write_str(name.strip_prefix("r#").unwrap_or(name))?;
+            self.writer.write_char('=')?;
+        }
+        Ok(())
     }
 }
 
