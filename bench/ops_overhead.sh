@@ -6,10 +6,11 @@
 #   on:  LEDGERBRIDGE_METRICS_ADDR set (Prometheus recorder installed, every request counted
 #        and timed), the default log filter `info` (a span per request with its correlation id), scraped
 #        once a second during the load
-# ROUNDS times each (off, on, off, on, ...), each round on a fresh server and data dir.
+# ROUNDS times each (off, on, then on, off, ...), each round on a fresh server and data dir.
 #
 # Usage: SKIP_BUILD=1 bench/ops_overhead.sh    (env: DURATION=10s CONNECTIONS=50 THREADS=2 ROUNDS=3,
-#        LEDGERBRIDGE_BIN=path to use another binary)
+#        PIN=1 to pin the server to CPU 0 and wrk to CPU 1, LEDGERBRIDGE_BIN=path to use
+#        another binary)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,7 +89,7 @@ run_mode() {
         log=(-u RUST_LOG)
     fi
     env "${UNSET_LB[@]}" "${log[@]}" LEDGERBRIDGE_API_KEY="$API_KEY" "${extra[@]}" \
-        "$BIN" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+        "${SERVER_ON[@]}" "$BIN" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
     SERVER_PID=$!
     local base="http://127.0.0.1:$port" deadline=$((SECONDS + 60))
     until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health")" = 200 ]; do
@@ -107,7 +108,7 @@ run_mode() {
     local cpu_before cpu_after
     cpu_before="$(cpu_ticks "$SERVER_PID")"
     LB_AUTH="$AUTH" LB_METHOD=GET LB_BODY="" \
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "$base/companies/$id" \
+        "${LOAD_ON[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "$base/companies/$id" \
         >"$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
     cpu_after="$(cpu_ticks "$SERVER_PID")"
     if [ "$mode" = on ]; then
@@ -123,10 +124,25 @@ run_mode() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 CLK_TCK="$(getconf CLK_TCK)"
 
+# PIN=1: the server on CPU 0, wrk on CPU 1 (taskset), so that the scheduler does not move
+# them onto one core in some rounds and not in others (the rounds then split into two
+# clusters ~25% apart, which swamps a difference of a few percent).
+SERVER_ON=()
+LOAD_ON=()
+if [ -n "${PIN:-}" ]; then
+    command -v taskset >/dev/null || die "PIN=1 needs taskset (util-linux)"
+    SERVER_ON=(taskset -c 0)
+    LOAD_ON=(taskset -c 1)
+fi
+
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
+# Rounds alternate which mode runs first (off/on, on/off, ...), so that whatever the second
+# server of a round meets (the first one's shutdown, a warmer cache) falls on both modes alike.
 for round in $(seq 1 "$ROUNDS"); do
-    for mode in off on; do
+    order="off on"
+    if [ $((round % 2)) -eq 0 ]; then order="on off"; fi
+    for mode in $order; do
         echo "$mode $(run_mode "$mode" "$round")" >>"$RESULTS"
         sleep 2
     done
