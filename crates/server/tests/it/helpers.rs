@@ -244,6 +244,28 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{json}");
         json
     }
+
+    /// Creates a company named `name` on the Sandbox and links its connection to the `small`
+    /// books of `seed`; returns the company's and the connection's ids.
+    pub async fn link_small_sandbox(&self, name: &str, seed: &str) -> (String, String) {
+        let c = self
+            .create_company(serde_json::json!({"name": name, "platformType": "mqjo"}))
+            .await;
+        let company = c["id"].as_str().expect("id").to_string();
+        let conn = c["dataConnections"][0]["id"]
+            .as_str()
+            .expect("connection")
+            .to_string();
+        let (status, body) = self
+            .call(
+                Method::PUT,
+                &format!("/companies/{company}/connections/{conn}/authorization"),
+                Some(serde_json::json!({"dataset": "small", "seed": seed})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (company, conn)
+    }
 }
 
 /// `Basic base64(key)`.

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::Connection;
 
@@ -29,22 +29,7 @@ async fn a_backup_under_write_load_restores_into_a_fresh_data_dir() {
     let db = server.database_url();
     let app = Arc::new(TestApp::attach(&server.base, &db));
 
-    let c = app
-        .create_company(json!({"name": "Backed Up Ltd", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"]
-        .as_str()
-        .expect("conn")
-        .to_string();
-    let (s, linked) = app
-        .call(
-            Method::PUT,
-            &format!("/companies/{company}/connections/{conn}/authorization"),
-            Some(json!({"dataset": "small", "seed": "backup"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{linked}");
+    let (company, conn) = app.link_small_sandbox("Backed Up Ltd", "backup").await;
     app.wait_for_syncs(&company).await;
     let stored_records = records(&db).await;
     assert!(stored_records > 100, "{stored_records}");

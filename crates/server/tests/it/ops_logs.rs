@@ -30,19 +30,7 @@ async fn json_logs_carry_spans_and_never_a_secret() {
     let app = TestApp::attach(&server.base, &server.database_url());
 
     // A Sandbox company linked and synced.
-    let c = app
-        .create_company(json!({"name": "Logs Ltd", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"].as_str().expect("conn");
-    let (s, body) = app
-        .call(
-            Method::PUT,
-            &format!("/companies/{company}/connections/{conn}/authorization"),
-            Some(json!({"dataset": "small", "seed": "logs"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
+    let (company, _) = app.link_small_sandbox("Logs Ltd", "logs").await;
     // A Xero connection given tokens directly.
     let (s, xero) = app
         .post(

@@ -56,19 +56,7 @@ async fn a_sandbox_sync_and_a_webhook_delivery_move_the_counters() {
         json!({"eventTypes": ["company.created"]}),
     )
     .await;
-    let c = app
-        .create_company(json!({"name": "Metrics Ltd", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"].as_str().expect("conn");
-    let (s, linked) = app
-        .call(
-            Method::PUT,
-            &format!("/companies/{company}/connections/{conn}/authorization"),
-            Some(json!({"dataset": "small", "seed": "7"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{linked}");
+    let (company, conn) = app.link_small_sandbox("Metrics Ltd", "7").await;
     app.wait_for_syncs(&company).await;
     let (s, _) = app.get(&format!("/companies/{company}")).await;
     assert_eq!(s, StatusCode::OK);
@@ -149,5 +137,8 @@ async fn a_sandbox_sync_and_a_webhook_delivery_move_the_counters() {
         !after.contains(&company),
         "a company id leaked into a label"
     );
-    assert!(!after.contains(conn), "a connection id leaked into a label");
+    assert!(
+        !after.contains(&conn),
+        "a connection id leaked into a label"
+    );
 }

@@ -13,8 +13,6 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
-use reqwest::Method;
-use serde_json::json;
 
 use crate::helpers::{API_KEY, TestApp, basic};
 use crate::ops_process::{Server, command};
@@ -72,19 +70,7 @@ async fn request_and_dataset_spans_reach_the_collector_and_are_flushed_on_stop()
     let app = TestApp::attach(&server.base, &server.database_url());
 
     // A Sandbox company linked and synced: dataset spans.
-    let c = app
-        .create_company(json!({"name": "Traces Ltd", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"].as_str().expect("conn");
-    let (s, body) = app
-        .call(
-            Method::PUT,
-            &format!("/companies/{company}/connections/{conn}/authorization"),
-            Some(json!({"dataset": "small", "seed": "otlp"})),
-        )
-        .await;
-    assert_eq!(s, reqwest::StatusCode::OK, "{body}");
+    let (company, _) = app.link_small_sandbox("Traces Ltd", "otlp").await;
     app.wait_for_syncs(&company).await;
     // The last request before the stop: its span is still in the exporter's queue (batches go
     // every 5 s) unless the shutdown flushes it.

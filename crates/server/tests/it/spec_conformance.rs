@@ -4,7 +4,7 @@
 //! each single document, and the aged reports with their availability checks.
 
 use ledgerbridge_domain::accounting::{Level, Shape, endpoints};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -21,22 +21,7 @@ async fn checked(app: &TestApp, url: &str, template: &str) -> Value {
 #[tokio::test]
 async fn every_accounting_read_matches_codats_response_schema() {
     let app = TestApp::spawn_with(|c| c.worker_concurrency = 4).await;
-    let c = app
-        .create_company(json!({"name": "Quokka Quarries", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"]
-        .as_str()
-        .expect("connection")
-        .to_string();
-    let (s, body) = app
-        .call(
-            Method::PUT,
-            &format!("/companies/{company}/connections/{conn}/authorization"),
-            Some(json!({"dataset": "small", "seed": "7"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
+    let (company, conn) = app.link_small_sandbox("Quokka Quarries", "7").await;
     app.wait_for_syncs(&company).await;
 
     let fill = |template: &str, account: &str| {
