@@ -73,10 +73,11 @@ pub async fn observe_request(req: Request, next: Next) -> Response {
 /// are not counted at all.
 static METRICS_ON: AtomicBool = AtomicBool::new(false);
 
-/// Turns HTTP request metrics on: call once the process's metrics recorder is installed
-/// (handles registered before would be the no-op recorder's).
-pub fn enable_http_metrics() {
-    METRICS_ON.store(true, Ordering::Relaxed);
+/// Turns HTTP request metrics on or off: on once the process's metrics recorder is installed
+/// (handles registered before would be the no-op recorder's); off again to measure what they
+/// cost (`crates/server/examples/telemetry_overhead.rs`).
+pub fn set_http_metrics(on: bool) {
+    METRICS_ON.store(on, Ordering::Relaxed);
 }
 
 /// The handles of one HTTP series, registered once and reused by every request.

@@ -209,6 +209,11 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// The public router (what the listener serves), to drive in-process.
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
     /// The public base URL.
     pub fn public_url(&self) -> &str {
         &self.public_url

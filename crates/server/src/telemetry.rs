@@ -35,28 +35,37 @@ pub fn init_tracing(format: &str, otlp_endpoint: &str) -> Result<Tracing> {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    let filtered =
-        tracing_subscriber::registry().with(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
-    let lines = log_lines::<Filtered>(format);
+    let logs = log_subscriber(format, std::env::var("RUST_LOG").ok().as_deref());
     // One layer per job, and the OTLP one only when configured: every span enter, exit and
     // close walks the whole stack.
     let installed = match otlp_endpoint.trim() {
-        "" => filtered.with(lines).try_init().map(|()| None),
+        "" => logs.try_init().map(|()| None),
         endpoint => {
             let otlp = crate::otlp::Exporter::new(endpoint)?;
             let layer = tracing_opentelemetry::layer()
                 .with_tracer(otlp.tracer())
                 .with_tracked_inactivity(false);
-            filtered
-                .with(lines)
-                .with(layer)
-                .try_init()
-                .map(|()| Some(otlp))
+            logs.with(layer).try_init().map(|()| Some(otlp))
         }
     };
     let otlp = installed.context("cannot install the log subscriber")?;
     Ok(Tracing { otlp })
 }
+
+/// The log subscriber [`init_tracing`] installs (without OTLP): `format` lines on stderr,
+/// filtered by the `RUST_LOG` value `rust_log` (default `info`).
+pub fn log_subscriber(format: &str, rust_log: Option<&str>) -> LogSubscriber {
+    use tracing_subscriber::layer::SubscriberExt;
+    tracing_subscriber::registry()
+        .with(log_filter(rust_log))
+        .with(log_lines::<Filtered>(format))
+}
+
+/// The log subscriber: the registry, the log filter and the log lines layer.
+pub type LogSubscriber = tracing_subscriber::layer::Layered<
+    Box<dyn tracing_subscriber::Layer<Filtered> + Send + Sync>,
+    Filtered,
+>;
 
 /// The registry behind the log filter: what the log lines layer sits on.
 type Filtered = tracing_subscriber::layer::Layered<Filter, tracing_subscriber::Registry>;
@@ -135,7 +144,7 @@ pub fn prometheus() -> Result<PrometheusHandle> {
         .install_recorder()
         .context("cannot install the Prometheus recorder")?;
     let _ = HANDLE.set(handle.clone());
-    ledgerbridge_api::telemetry::enable_http_metrics();
+    ledgerbridge_api::telemetry::set_http_metrics(true);
     Ok(handle)
 }
 
