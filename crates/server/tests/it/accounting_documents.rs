@@ -103,14 +103,7 @@ const AGED_CREDITOR: &str = "/companies/{companyId}/reports/agedCreditor";
 #[tokio::test]
 async fn documents_statements_and_aged_reports_on_the_sandbox() {
     let app = TestApp::spawn_with(|c| c.worker_concurrency = 4).await;
-    let c = app
-        .create_company(json!({"name": "Wombat Wholesale", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"]
-        .as_str()
-        .expect("conn")
-        .to_string();
+    let (company, conn) = app.create_sandbox_company("Wombat Wholesale").await;
     let base = format!("/companies/{company}");
 
     // Before any sync: 409 on the reads, `false` on the availability checks.

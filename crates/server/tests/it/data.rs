@@ -9,14 +9,7 @@ use crate::helpers::{TestApp, assert_error};
 /// A company with a Sandbox connection in `status` (set directly in the database: linking
 /// goes through the Link pages).
 async fn company_with_connection(app: &TestApp, status: ConnectionStatus) -> (String, String) {
-    let c = app
-        .create_company(json!({"name": "Acme", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"]
-        .as_str()
-        .expect("conn")
-        .to_string();
+    let (company, conn) = app.create_sandbox_company("Acme").await;
     if status != ConnectionStatus::PendingAuth {
         let store = app.store().await;
         store

@@ -245,9 +245,9 @@ impl TestApp {
         json
     }
 
-    /// Creates a company named `name` on the Sandbox and links its connection to the `small`
-    /// books of `seed`; returns the company's and the connection's ids.
-    pub async fn link_small_sandbox(&self, name: &str, seed: &str) -> (String, String) {
+    /// Creates a company named `name` on the Sandbox (its connection waiting to be linked);
+    /// returns the company's and the connection's ids.
+    pub async fn create_sandbox_company(&self, name: &str) -> (String, String) {
         let c = self
             .create_company(serde_json::json!({"name": name, "platformType": "mqjo"}))
             .await;
@@ -256,6 +256,13 @@ impl TestApp {
             .as_str()
             .expect("connection")
             .to_string();
+        (company, conn)
+    }
+
+    /// Creates a company named `name` on the Sandbox and links its connection to the `small`
+    /// books of `seed`; returns the company's and the connection's ids.
+    pub async fn link_small_sandbox(&self, name: &str, seed: &str) -> (String, String) {
+        let (company, conn) = self.create_sandbox_company(name).await;
         let (status, body) = self
             .call(
                 Method::PUT,

@@ -9,14 +9,7 @@ use crate::helpers::{TestApp, assert_error};
 #[tokio::test]
 async fn link_sync_read_and_resync() {
     let app = TestApp::spawn_with(|c| c.worker_concurrency = 4).await;
-    let c = app
-        .create_company(json!({"name": "Platypus Properties", "platformType": "mqjo"}))
-        .await;
-    let company = c["id"].as_str().expect("id").to_string();
-    let conn = c["dataConnections"][0]["id"]
-        .as_str()
-        .expect("conn")
-        .to_string();
+    let (company, conn) = app.create_sandbox_company("Platypus Properties").await;
 
     let path = format!("/companies/{company}/connections/{conn}/authorization");
     let (s, body) = app
