@@ -145,7 +145,7 @@ fn run(data: &std::path::Path, blocks: usize, per_block: usize, what: Telemetry)
         if on {
             std::hint::black_box(metrics.render());
         }
-        Ok((server_cpu_ns()? - cpu) as f64 / 1_000.0 / per_block as f64)
+        Ok(server_cpu_ns()?.saturating_sub(cpu) as f64 / 1_000.0 / per_block as f64)
     };
 
     // Warm-up: connections, caches, the statement cache, the series handles.
@@ -177,6 +177,12 @@ fn run(data: &std::path::Path, blocks: usize, per_block: usize, what: Telemetry)
         );
     }
 
+    // Each *on* block against the *off* block run next to it, before sorting for the medians.
+    let mut paired: Vec<f64> = off
+        .iter()
+        .zip(&on)
+        .map(|(a, b)| (b - a) / a * 100.0)
+        .collect();
     let (off_median, on_median) = (median(&mut off), median(&mut on));
     println!(
         "| mode | blocks × requests | median server CPU µs/request | min | max |\n|---|---:|---:|---:|---:|"
@@ -187,11 +193,6 @@ fn run(data: &std::path::Path, blocks: usize, per_block: usize, what: Telemetry)
             .fold((f64::MAX, 0f64), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
         println!("| {name} | {blocks} × {per_block} | {m:.2} | {lo:.2} | {hi:.2} |");
     }
-    let mut paired: Vec<f64> = off
-        .iter()
-        .zip(&on)
-        .map(|(a, b)| (b - a) / a * 100.0)
-        .collect();
     let turned_on = match (what.metrics, what.tracing) {
         (true, true) => "metrics + tracing",
         (true, false) => "metrics alone",
