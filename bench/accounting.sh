@@ -11,6 +11,7 @@
 #                                             company (delete the dir to sync again)
 #   SIZE=large SEED=42 RUNS=20 GETS=2000
 #   SKIP_BUILD=1                              use the existing target/release/ledgerbridge
+#   LEDGERBRIDGE_BIN=path                     run this binary instead (with SKIP_BUILD=1)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +26,7 @@ die() { printf '[accounting-bench] error: %s\n' "$*" >&2; exit 1; }
 
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-BIN="$TARGET_DIR/release/ledgerbridge"
+BIN="${LEDGERBRIDGE_BIN:-$TARGET_DIR/release/ledgerbridge}"
 if [ -z "${SKIP_BUILD:-}" ]; then
     log "cargo build --release -p ledgerbridge"
     cargo build --release -p ledgerbridge >&2

@@ -403,6 +403,49 @@ async fn strings_with_nul_are_stored_and_served_exactly() {
     f.finish().await;
 }
 
+/// SQLite documents are turned from JSONB into text in Rust; the JSON5 forms SQLite also
+/// stores (never written by the store, but possible in a database edited by hand) are served
+/// as SQLite's own `json()` gives them.
+#[tokio::test]
+async fn json5_documents_in_sqlite_are_served_as_sqlite_converts_them() {
+    let f = fresh().await;
+    let Cleanup::File(path) = &f.cleanup else {
+        return f.finish().await; // PostgreSQL stores text.
+    };
+    let s = &f.store;
+    let (company, conns) = new_company(s, 1).await;
+    s.upsert_records(
+        conns[0],
+        company,
+        DataType::Invoices,
+        &[invoice("z", "Paid", "1", "2024-01-01")],
+    )
+    .await
+    .expect("upsert");
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open");
+    raw.execute(r#"UPDATE records SET doc = jsonb('{"id":"z",n:0x1F,"s":''\x41'',"f":.5}')"#)
+        .await
+        .expect("edit");
+    raw.close().await.expect("close");
+    let scope = RecordScope::Company(company);
+    let stored = s
+        .get_record(scope, DataType::Invoices, "z")
+        .await
+        .expect("get");
+    assert_eq!(
+        stored.as_deref(),
+        Some(r#"{"id":"z","n":31,"s":"\u0041","f":0.5}"#)
+    );
+    let page = s
+        .list_records(scope, DataType::Invoices, &request(None, None, 1, 10))
+        .await
+        .expect("list");
+    assert_eq!(page.results, [r#"{"id":"z","n":31,"s":"\u0041","f":0.5}"#]);
+    f.finish().await;
+}
+
 #[tokio::test]
 async fn mark_deleted_keeps_the_status_and_moves_modified_date() {
     let f = fresh().await;
