@@ -47,59 +47,58 @@ fn element(b: &[u8], at: usize, out: &mut Vec<u8>, depth: usize) -> Option<usize
         NULL => out.extend_from_slice(b"null"),
         TRUE => out.extend_from_slice(b"true"),
         FALSE => out.extend_from_slice(b"false"),
-        INT | FLOAT => {
-            if payload.is_empty() {
-                return None;
-            }
-            out.extend_from_slice(payload);
-        }
-        TEXT | TEXTJ => {
-            out.push(b'"');
-            out.extend_from_slice(payload);
-            out.push(b'"');
-        }
-        TEXTRAW => escaped(payload, out),
-        ARRAY | OBJECT => {
-            if depth >= MAX_DEPTH {
-                return None;
-            }
-            let (open, close) = if kind == ARRAY {
-                (b'[', b']')
-            } else {
-                (b'{', b'}')
-            };
-            out.push(open);
+        INT | FLOAT if !payload.is_empty() => out.extend_from_slice(payload),
+        TEXT | TEXTJ | TEXTRAW => string(kind, payload, out),
+        ARRAY | OBJECT if depth < MAX_DEPTH => {
+            let inner = &b[..end];
             let mut i = start;
-            let mut n = 0usize;
-            while i < end {
-                if n > 0 {
-                    out.push(if kind == OBJECT && !n.is_multiple_of(2) {
-                        b':'
-                    } else {
-                        b','
-                    });
+            if kind == ARRAY {
+                out.push(b'[');
+                while i < end {
+                    if i > start {
+                        out.push(b',');
+                    }
+                    i = element(inner, i, out, depth + 1)?;
                 }
-                if kind == OBJECT && n.is_multiple_of(2) {
-                    // A label must be a string.
-                    let (label, _, _) = header(b, i)?;
-                    if !matches!(label, TEXT | TEXTJ | TEXTRAW) {
+                out.push(b']');
+            } else {
+                out.push(b'{');
+                while i < end {
+                    if i > start {
+                        out.push(b',');
+                    }
+                    // A label, which must be a string, then its value.
+                    let (label, label_start, label_end) = header(inner, i)?;
+                    if !matches!(label, TEXT | TEXTJ | TEXTRAW) || label_end >= end {
                         return None;
                     }
+                    string(label, &inner[label_start..label_end], out);
+                    out.push(b':');
+                    i = element(inner, label_end, out, depth + 1)?;
                 }
-                i = element(&b[..end], i, out, depth + 1)?;
-                n += 1;
+                out.push(b'}');
             }
-            if kind == OBJECT && !n.is_multiple_of(2) {
-                return None;
-            }
-            out.push(close);
         }
         _ => return None,
     }
     Some(end)
 }
 
+/// A string element (`TEXT`, `TEXTJ` or `TEXTRAW`) as JSON text.
+#[inline]
+fn string(kind: u8, payload: &[u8], out: &mut Vec<u8>) {
+    if kind == TEXTRAW {
+        escaped(payload, out);
+    } else {
+        out.reserve(payload.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(payload);
+        out.push(b'"');
+    }
+}
+
 /// The element type and the payload's bounds of the element at `at`.
+#[inline]
 fn header(b: &[u8], at: usize) -> Option<(u8, usize, usize)> {
     let first = *b.get(at)?;
     let (size, start) = match first >> 4 {
