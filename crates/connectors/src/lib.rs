@@ -6,6 +6,7 @@ pub mod connector;
 pub mod oauth;
 pub mod quickbooks;
 pub mod sandbox;
+mod statements;
 pub mod wire;
 pub mod xero;
 

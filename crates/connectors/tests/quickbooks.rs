@@ -151,7 +151,8 @@ async fn every_data_type_the_catalog_lists_is_read_and_an_unchanged_resync_is_on
             assert!(r.doc.is_object(), "{data_type}: {}", r.doc);
         }
         let watermark = first.watermark.clone().expect("a watermark");
-        if !watermark.starts_with("cdc:") {
+        // Statements end with `stmt:`: the next read asks change data capture first.
+        if !watermark.starts_with("cdc:") && !watermark.starts_with("stmt:") {
             continue;
         }
         linked.sim.counters.reset();
@@ -296,6 +297,54 @@ async fn invoices_page_at_one_thousand_and_deletions_arrive_through_cdc() {
         .expect("invoices");
     assert_eq!(again.records.len(), in_sim - 1);
     assert!(again.records.iter().all(|r| r.id != gone));
+}
+
+/// Statements are read again, every month of them, once change data capture reports a change
+/// to the books since the last read.
+#[tokio::test]
+async fn statements_are_read_again_after_the_books_change() {
+    let linked = link(small(22)).await;
+    for (data_type, report) in [
+        (DataType::BalanceSheet, "report:BalanceSheet"),
+        (DataType::ProfitAndLoss, "report:ProfitAndLoss"),
+    ] {
+        linked.sim.counters.reset();
+        let full = fetch_all(&linked.connector, &linked.ctx, data_type, None)
+            .await
+            .expect("full read");
+        assert_eq!(linked.sim.counters.calls_to(report), 24, "{data_type}");
+        let watermark = full.watermark.expect("watermark");
+        let company = linked.sim.companies()[0].clone();
+        let invoice = company.entities["Invoice"][3].value()["Id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let now = chrono::Utc::now();
+        linked.sim.edit_company(0, |c| {
+            assert!(c.update("Invoice", &invoice, now, |v| {
+                v["PrivateNote"] = serde_json::json!("changed");
+            }));
+        });
+        linked.sim.counters.reset();
+        let again = fetch_all(&linked.connector, &linked.ctx, data_type, Some(&watermark))
+            .await
+            .expect("incremental");
+        assert_eq!(linked.sim.counters.calls_to("cdc"), 1, "{data_type}");
+        assert_eq!(linked.sim.counters.calls_to(report), 24, "{data_type}");
+        assert_eq!(again.records.len(), full.records.len(), "{data_type}");
+        // From a watermark of another month, the months are read without asking.
+        linked.sim.counters.reset();
+        fetch_all(
+            &linked.connector,
+            &linked.ctx,
+            data_type,
+            Some("stmt:2020-01-01:2020-01-15T00:00:00Z"),
+        )
+        .await
+        .expect("read");
+        assert_eq!(linked.sim.counters.calls_to("cdc"), 0, "{data_type}");
+        assert_eq!(linked.sim.counters.calls_to(report), 24, "{data_type}");
+    }
 }
 
 #[tokio::test]

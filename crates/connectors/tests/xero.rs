@@ -258,6 +258,61 @@ async fn paged_types_cost_one_call_per_page_and_incremental_reads_only_changes()
     }
 }
 
+/// A statement reads one report per month; the next sync in the same month asks `Journals`
+/// once whether anything was posted since, and reads the reports again only if so.
+#[tokio::test]
+async fn statements_are_read_again_only_after_a_journal_is_posted() {
+    let linked = link_with(small(), |c| c.limits.per_minute = 100_000).await;
+    linked.sim.faults.limits_off.store(true, Ordering::SeqCst);
+    let statements = [
+        (DataType::BalanceSheet, "Reports/BalanceSheet"),
+        (DataType::ProfitAndLoss, "Reports/ProfitAndLoss"),
+    ];
+    let mut read = Vec::new();
+    for (data_type, report) in statements {
+        linked.sim.counters.reset();
+        let full = fetch_all(&linked.connector, &linked.ctx, data_type, None)
+            .await
+            .expect("full read");
+        assert_eq!(linked.sim.counters.calls_to(report), 24, "{data_type}");
+        assert_eq!(linked.sim.counters.calls_to("Journals"), 0, "{data_type}");
+        assert!(!full.records.is_empty(), "{data_type}");
+        let watermark = full.watermark.expect("watermark");
+        assert!(watermark.starts_with("stmt:"), "{watermark}");
+
+        linked.sim.counters.reset();
+        let unchanged = fetch_all(&linked.connector, &linked.ctx, data_type, Some(&watermark))
+            .await
+            .expect("incremental");
+        assert_eq!(linked.sim.counters.api_calls.load(Ordering::SeqCst), 1);
+        assert_eq!(linked.sim.counters.calls_to("Journals"), 1);
+        assert!(unchanged.records.is_empty());
+        let watermark = unchanged.watermark.expect("watermark");
+        assert!(watermark.starts_with("stmt:"), "{watermark}");
+        read.push((full.records.len(), watermark));
+    }
+
+    linked.sim.post_journal(0);
+    for ((data_type, report), (records, watermark)) in statements.into_iter().zip(read) {
+        linked.sim.counters.reset();
+        let changed = fetch_all(&linked.connector, &linked.ctx, data_type, Some(&watermark))
+            .await
+            .expect("incremental");
+        assert_eq!(linked.sim.counters.calls_to("Journals"), 1);
+        assert_eq!(linked.sim.counters.calls_to(report), 24, "{data_type}");
+        assert_eq!(changed.records.len(), records, "{data_type}");
+        // A watermark from before this version, or from another month: every month again.
+        linked.sim.counters.reset();
+        for old in ["full", "stmt:2020-01-01:2020-01-15T00:00:00Z"] {
+            fetch_all(&linked.connector, &linked.ctx, data_type, Some(old))
+                .await
+                .expect("read");
+        }
+        assert_eq!(linked.sim.counters.calls_to("Journals"), 0);
+        assert_eq!(linked.sim.counters.calls_to(report), 48, "{data_type}");
+    }
+}
+
 #[tokio::test]
 async fn journals_page_by_offset() {
     let linked = link_with(

@@ -20,7 +20,9 @@
 //!   an older watermark falls back to a full read, a complete snapshot
 //!   ([`FetchPage::complete_snapshot`]) from which the sync engine marks deleted whatever it
 //!   did not return. Tax rates are not in CDC and are always
-//!   read whole.
+//!   read whole. Statements read one report a month; the next sync in the same month reads
+//!   them again only if change data capture shows a change to the books since
+//!   ([`crate::statements`]).
 //! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
 //!   once); a throttle (429, or a `ThrottleExceeded` fault) waits 60 s, as Intuit asks.
 //! - The one-hour access token is refreshed ahead of expiry; the refresh token Intuit may
@@ -34,7 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
 use serde_json::Value;
 
@@ -47,6 +49,7 @@ use crate::connector::{
     record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
+use crate::statements;
 
 /// Intuit's consent page.
 pub const AUTHORIZE_URL: &str = "https://appcenter.intuit.com/connect/oauth2";
@@ -983,24 +986,27 @@ impl QuickBooksConnector {
         cursor: Option<&str>,
     ) -> Result<FetchPage, ConnectorError> {
         let months = request.months_to_sync.unwrap_or(24).clamp(1, 120);
-        let k: u32 = match cursor {
-            Some(c) => c
-                .strip_prefix("m:")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| {
-                    ConnectorError::Malformed(format!("unknown QuickBooks cursor `{c}`"))
-                })?,
-            None => 0,
-        };
         let today = Utc::now().date_naive();
-        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-        let from = first
-            .checked_sub_months(chrono::Months::new(k))
-            .unwrap_or(first);
-        let to = from
-            .checked_add_months(chrono::Months::new(1))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(from);
+        let (k, began) = match cursor {
+            Some(c) => statements::parse_cursor("QuickBooks", c)?,
+            None => {
+                let began = Utc::now() - SKEW;
+                let window = chrono::Duration::from_std(CDC_WINDOW).unwrap_or_default() - SKEW;
+                if let Some(mark) = statements::Mark::parse(request.since.as_deref())
+                    .filter(|m| m.is_of(today) && Utc::now() - m.began < window)
+                    && !self.books_changed_since(ctx, mark.began).await?
+                {
+                    // Nothing changed since the last read: every month is as stored.
+                    return Ok(FetchPage {
+                        watermark: Some(statements::watermark(today, Some(began))),
+                        estimated_total: Some(0),
+                        ..FetchPage::default()
+                    });
+                }
+                (0, Some(began))
+            }
+        };
+        let (from, to) = statements::month(today, k);
         let balance = request.data_type == DataType::BalanceSheet;
         let name = if balance {
             "BalanceSheet"
@@ -1041,13 +1047,67 @@ impl QuickBooksConnector {
             out.records.extend(record);
         }
         if k + 1 < months {
-            out.next_cursor = Some(format!("m:{}", k + 1));
+            out.next_cursor = Some(statements::cursor(k + 1, began));
         } else {
-            out.watermark = Some("full".into());
+            out.watermark = Some(statements::watermark(today, began));
         }
         Ok(out)
     }
+
+    /// Whether any transaction or account changed since `at` (one change data capture call
+    /// over [`LEDGER_ENTITIES`]).
+    async fn books_changed_since(
+        &self,
+        ctx: &ConnectionContext,
+        at: DateTime<Utc>,
+    ) -> Result<bool, ConnectorError> {
+        let body = self
+            .client
+            .get(
+                ctx,
+                &format!(
+                    "cdc?entities={}&changedSince={}",
+                    LEDGER_ENTITIES.join(","),
+                    encode(&stamp(at))
+                ),
+            )
+            .await?;
+        let responses = map::get(&body, "CDCResponse")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(|r| map::get(r, "QueryResponse"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                ConnectorError::Malformed(
+                    "QuickBooks' change data capture answer has no CDCResponse".into(),
+                )
+            })?;
+        Ok(responses.iter().any(|r| {
+            LEDGER_ENTITIES.iter().any(|e| {
+                map::get(r, e)
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| !l.is_empty())
+            })
+        }))
+    }
 }
+
+/// What a statement is made of: the entities that post to the ledger, and the accounts.
+const LEDGER_ENTITIES: &[&str] = &[
+    "Account",
+    "Invoice",
+    "CreditMemo",
+    "SalesReceipt",
+    "RefundReceipt",
+    "Payment",
+    "Deposit",
+    "Bill",
+    "VendorCredit",
+    "BillPayment",
+    "Purchase",
+    "JournalEntry",
+    "Transfer",
+];
 
 impl Connector for QuickBooksConnector {
     fn platform_key(&self) -> &'static str {

@@ -10,6 +10,9 @@
 //! - Incremental syncs send `If-Modified-Since` from the watermark (the latest
 //!   `UpdatedDateUTC` seen); journals continue from the last `JournalNumber`. Tax rates,
 //!   tracking categories and the organisation have no such filter and are read whole.
+//!   Statements read one report a month; the next sync in the same month reads them again
+//!   only if `Journals` with `If-Modified-Since` shows a journal posted since
+//!   ([`crate::statements`]).
 //! - Calls are paced per tenant from Xero's limit headers (60 a minute, 5 at once, 5,000 a
 //!   day): a sync never meets a minute-limit 429 it could have avoided, and a spent day
 //!   stops the dataset with [`ConnectorError::RateLimited`].
@@ -25,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use ledgerbridge_domain::{ConnectionId, DataType};
 use serde_json::Value;
 
@@ -38,6 +41,7 @@ use crate::connector::{
     record_text,
 };
 use crate::oauth::{AuthorizeRequest, LinkedTenant, OAuthApp, OAuthError, OAuthLink};
+use crate::statements;
 
 /// Xero's consent page.
 pub const AUTHORIZE_URL: &str = "https://login.xero.com/identity/connect/authorize";
@@ -63,6 +67,8 @@ pub const DEFAULT_SCOPES: &[&str] = &[
 pub const MAX_PAGE_SIZE: u32 = 1000;
 /// Journals come 100 at a time.
 const JOURNALS_PER_CALL: usize = 100;
+/// How far a statement read's watermark is set back from our clock, for Xero's clock.
+const STATEMENT_SKEW: chrono::Duration = chrono::Duration::seconds(60);
 /// How long the accounts, tax rates and base currency the mapping looks up stay cached.
 const LOOKUPS_TTL: Duration = Duration::from_secs(600);
 
@@ -743,22 +749,26 @@ impl XeroConnector {
         cursor: Option<&str>,
     ) -> Result<FetchPage, ConnectorError> {
         let months = request.months_to_sync.unwrap_or(24).clamp(1, 120);
-        let k: u32 = match cursor {
-            Some(c) => c
-                .strip_prefix("m:")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| ConnectorError::Malformed(format!("unknown Xero cursor `{c}`")))?,
-            None => 0,
-        };
         let today = Utc::now().date_naive();
-        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-        let from = first
-            .checked_sub_months(chrono::Months::new(k))
-            .unwrap_or(first);
-        let to = from
-            .checked_add_months(chrono::Months::new(1))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(from);
+        let (k, began) = match cursor {
+            Some(c) => statements::parse_cursor("Xero", c)?,
+            None => {
+                let began = Utc::now() - STATEMENT_SKEW;
+                if let Some(mark) =
+                    statements::Mark::parse(request.since.as_deref()).filter(|m| m.is_of(today))
+                    && !self.journals_since(ctx, mark.began).await?
+                {
+                    // Nothing posted since the last read: every month is as stored.
+                    return Ok(FetchPage {
+                        watermark: Some(statements::watermark(today, Some(began))),
+                        estimated_total: Some(0),
+                        ..FetchPage::default()
+                    });
+                }
+                (0, Some(began))
+            }
+        };
+        let (from, to) = statements::month(today, k);
         let balance = request.data_type == DataType::BalanceSheet;
         let path = if balance {
             format!("Reports/BalanceSheet?date={to}")
@@ -795,11 +805,25 @@ impl XeroConnector {
             out.records.extend(record);
         }
         if k + 1 < months {
-            out.next_cursor = Some(format!("m:{}", k + 1));
+            out.next_cursor = Some(statements::cursor(k + 1, began));
         } else {
-            out.watermark = Some("full".into());
+            out.watermark = Some(statements::watermark(today, began));
         }
         Ok(out)
+    }
+
+    /// Whether any journal was posted since `at`: every change to the books that moves an
+    /// amount posts one (Xero's `Journals` with `If-Modified-Since`, one call).
+    async fn journals_since(
+        &self,
+        ctx: &ConnectionContext,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<bool, ConnectorError> {
+        let since = at.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string();
+        let body = self.client.get(ctx, "Journals", Some(&since)).await?;
+        Ok(body["Journals"]
+            .as_array()
+            .is_some_and(|journals| !journals.is_empty()))
     }
 }
 

@@ -302,6 +302,30 @@ impl SimHandle {
         }
     }
 
+    /// Posts a journal in organisation `tenant` now (a copy of its latest, with the next
+    /// `JournalNumber` and `CreatedDateUTC` = now), as any change to a transaction in Xero
+    /// posts one. (`advance_to` moves the books along their own calendar instead.)
+    pub fn post_journal(&self, tenant: usize) {
+        let Ok(mut orgs) = self.state.orgs.lock() else {
+            return;
+        };
+        let Some(org) = orgs.get_mut(tenant) else {
+            return;
+        };
+        let mut changed = Organisation::clone(org);
+        let journals = changed.collections.entry("Journals").or_default();
+        let Some(mut journal) = journals.last().map(|e| e.value().clone()) else {
+            return;
+        };
+        let number = journal["JournalNumber"].as_u64().unwrap_or(0) + 1;
+        let now = chrono::Utc::now().naive_utc();
+        journal["JournalID"] = serde_json::json!(uuid::Uuid::new_v4().to_string());
+        journal["JournalNumber"] = serde_json::json!(number);
+        journal["CreatedDateUTC"] = serde_json::json!(books::ms_stamp(now));
+        journals.push(books::Entry::new(now_ms(), journal));
+        *org = Arc::new(changed);
+    }
+
     /// Skips the consent page: approves `tenants` (indices; all when empty) for an
     /// authorize URL the connector built, and returns the callback URL Xero would redirect
     /// the browser to (with `code` and `state`).
