@@ -25,34 +25,40 @@ pub(crate) fn month(today: NaiveDate, k: u32) -> (NaiveDate, NaiveDate) {
     (from, to)
 }
 
-/// A statement read's watermark: `stmt:<first day of the month read in>:<when it began>`.
+/// A statement read's watermark: `stmt:<first day of the month read in>:<months read>:<when
+/// it began>`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Mark {
     /// The first day of the month the read was made in.
     pub month: NaiveDate,
+    /// How many months it read (`monthsToSync`).
+    pub months: u32,
     /// When the read began (less the platform's clock skew): changes from then on are unseen.
     pub began: DateTime<Utc>,
 }
 
 impl Mark {
     pub(crate) fn render(&self) -> String {
-        format!("stmt:{}:{}", self.month, stamp(self.began))
+        format!("stmt:{}:{}:{}", self.month, self.months, stamp(self.began))
     }
 
     /// The watermark of a previous read, if `since` is one this module wrote.
     pub(crate) fn parse(since: Option<&str>) -> Option<Self> {
-        let (month, began) = since?.strip_prefix("stmt:")?.split_once(':')?;
+        let mut parts = since?.strip_prefix("stmt:")?.splitn(3, ':');
+        let (month, months, began) = (parts.next()?, parts.next()?, parts.next()?);
         Some(Self {
             month: NaiveDate::parse_from_str(month, "%Y-%m-%d").ok()?,
+            months: months.parse().ok()?,
             began: DateTime::parse_from_rfc3339(began)
                 .ok()?
                 .with_timezone(&Utc),
         })
     }
 
-    /// Whether a read made in the month holding `today` would ask for the same months.
-    pub(crate) fn is_of(&self, today: NaiveDate) -> bool {
-        self.month == month(today, 0).0
+    /// Whether a read of `months` made in the month holding `today` would ask for the same
+    /// months.
+    pub(crate) fn is_of(&self, today: NaiveDate, months: u32) -> bool {
+        self.month == month(today, 0).0 && self.months == months
     }
 }
 
@@ -85,12 +91,13 @@ pub(crate) fn parse_cursor(
     Ok((k.parse().map_err(|_| unknown())?, began))
 }
 
-/// The watermark at the end of a statement read that began at `began` (`full` for a read
+/// The watermark at the end of a read of `months` that began at `began` (`full` for a read
 /// resumed from a cursor without it: the next sync reads every month).
-pub(crate) fn watermark(today: NaiveDate, began: Option<DateTime<Utc>>) -> String {
+pub(crate) fn watermark(today: NaiveDate, months: u32, began: Option<DateTime<Utc>>) -> String {
     match began {
         Some(began) => Mark {
             month: month(today, 0).0,
+            months,
             began,
         }
         .render(),
@@ -131,11 +138,16 @@ mod tests {
         let began = DateTime::parse_from_rfc3339("2026-11-29T13:05:07Z")
             .expect("time")
             .with_timezone(&Utc);
-        let mark = Mark::parse(Some(&watermark(day("2026-11-29"), Some(began)))).expect("mark");
+        let mark = Mark::parse(Some(&watermark(day("2026-11-29"), 24, Some(began)))).expect("mark");
         assert_eq!(mark.began, began);
-        assert!(mark.is_of(day("2026-11-01")) && !mark.is_of(day("2026-12-01")));
+        assert!(mark.is_of(day("2026-11-01"), 24));
+        assert!(!mark.is_of(day("2026-12-01"), 24) && !mark.is_of(day("2026-11-01"), 12));
         assert_eq!(Mark::parse(Some("full")), None);
-        assert_eq!(Mark::parse(Some("stmt:2026-11-01:yesterday")), None);
+        assert_eq!(Mark::parse(Some("stmt:2026-11-01:24:yesterday")), None);
+        assert_eq!(
+            Mark::parse(Some("stmt:2026-11-01:2026-11-29T13:05:07Z")),
+            None
+        );
         assert_eq!(
             parse_cursor("Xero", &cursor(7, Some(began))).ok(),
             Some((7, Some(began)))

@@ -338,7 +338,7 @@ async fn statements_are_read_again_after_the_books_change() {
             &linked.connector,
             &linked.ctx,
             data_type,
-            Some("stmt:2020-01-01:2020-01-15T00:00:00Z"),
+            Some("stmt:2020-01-01:24:2020-01-15T00:00:00Z"),
         )
         .await
         .expect("read");

@@ -303,7 +303,7 @@ async fn statements_are_read_again_only_after_a_journal_is_posted() {
         assert_eq!(changed.records.len(), records, "{data_type}");
         // A watermark from before this version, or from another month: every month again.
         linked.sim.counters.reset();
-        for old in ["full", "stmt:2020-01-01:2020-01-15T00:00:00Z"] {
+        for old in ["full", "stmt:2020-01-01:24:2020-01-15T00:00:00Z"] {
             fetch_all(&linked.connector, &linked.ctx, data_type, Some(old))
                 .await
                 .expect("read");

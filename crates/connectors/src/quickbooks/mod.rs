@@ -993,12 +993,12 @@ impl QuickBooksConnector {
                 let began = Utc::now() - SKEW;
                 let window = chrono::Duration::from_std(CDC_WINDOW).unwrap_or_default() - SKEW;
                 if let Some(mark) = statements::Mark::parse(request.since.as_deref())
-                    .filter(|m| m.is_of(today) && Utc::now() - m.began < window)
+                    .filter(|m| m.is_of(today, months) && Utc::now() - m.began < window)
                     && !self.books_changed_since(ctx, mark.began).await?
                 {
                     // Nothing changed since the last read: every month is as stored.
                     return Ok(FetchPage {
-                        watermark: Some(statements::watermark(today, Some(began))),
+                        watermark: Some(statements::watermark(today, months, Some(began))),
                         estimated_total: Some(0),
                         ..FetchPage::default()
                     });
@@ -1049,7 +1049,7 @@ impl QuickBooksConnector {
         if k + 1 < months {
             out.next_cursor = Some(statements::cursor(k + 1, began));
         } else {
-            out.watermark = Some(statements::watermark(today, began));
+            out.watermark = Some(statements::watermark(today, months, began));
         }
         Ok(out)
     }

@@ -754,13 +754,13 @@ impl XeroConnector {
             Some(c) => statements::parse_cursor("Xero", c)?,
             None => {
                 let began = Utc::now() - STATEMENT_SKEW;
-                if let Some(mark) =
-                    statements::Mark::parse(request.since.as_deref()).filter(|m| m.is_of(today))
+                if let Some(mark) = statements::Mark::parse(request.since.as_deref())
+                    .filter(|m| m.is_of(today, months))
                     && !self.journals_since(ctx, mark.began).await?
                 {
                     // Nothing posted since the last read: every month is as stored.
                     return Ok(FetchPage {
-                        watermark: Some(statements::watermark(today, Some(began))),
+                        watermark: Some(statements::watermark(today, months, Some(began))),
                         estimated_total: Some(0),
                         ..FetchPage::default()
                     });
@@ -807,7 +807,7 @@ impl XeroConnector {
         if k + 1 < months {
             out.next_cursor = Some(statements::cursor(k + 1, began));
         } else {
-            out.watermark = Some(statements::watermark(today, began));
+            out.watermark = Some(statements::watermark(today, months, began));
         }
         Ok(out)
     }
