@@ -20,7 +20,7 @@
 //!   an older watermark falls back to a full read, a complete snapshot
 //!   ([`FetchPage::complete_snapshot`]) from which the sync engine marks deleted whatever it
 //!   did not return. Tax rates are not in CDC and are always
-//!   read whole. Statements read one report a month; the next sync in the same month reads
+//!   read whole, in one call (no count first). Statements read one report a month; the next sync in the same month reads
 //!   them again only if change data capture shows a change to the books since
 //!   ([`crate::statements`]).
 //! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
@@ -739,7 +739,10 @@ impl QuickBooksConnector {
             ..FetchPage::default()
         };
         let total = match at.total {
-            Some(t) => t,
+            Some(t) => Some(t),
+            // A list outside change data capture (tax rates) is small and read whole on
+            // every sync: no count first, so reading it again costs one call.
+            None if !s.cdc => None,
             None => {
                 let body = self
                     .client
@@ -753,12 +756,11 @@ impl QuickBooksConnector {
                     .and_then(Value::as_u64)
                     .unwrap_or(0);
                 at.total = Some(t);
-                t
+                Some(t)
             }
         };
-        out.estimated_total = Some(total);
         let mut got = 0u64;
-        if at.start <= total {
+        if total.is_none_or(|t| at.start <= t) {
             let statement = format!(
                 "SELECT * FROM {entity}{filter} ORDERBY Metadata.LastUpdatedTime STARTPOSITION {} MAXRESULTS {}",
                 at.start, self.page_size
@@ -789,7 +791,8 @@ impl QuickBooksConnector {
             } as u64;
         }
         let next_start = at.start + got;
-        if got >= u64::from(self.page_size) && next_start <= total {
+        out.estimated_total = Some(total.unwrap_or(next_start - 1));
+        if got >= u64::from(self.page_size) && total.is_none_or(|t| next_start <= t) {
             at.start = next_start;
             out.next_cursor = Some(at.render());
             return Ok(out);
