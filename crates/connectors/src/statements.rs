@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use crate::connector::ConnectorError;
+use crate::connector::{ConnectorError, FetchPage};
 
 /// The first and last day of the calendar month `k` months before the one holding `today`.
 pub(crate) fn month(today: NaiveDate, k: u32) -> (NaiveDate, NaiveDate) {
@@ -55,10 +55,20 @@ impl Mark {
         })
     }
 
-    /// Whether a read of `months` made in the month holding `today` would ask for the same
-    /// months.
-    pub(crate) fn is_of(&self, today: NaiveDate, months: u32) -> bool {
-        self.month == month(today, 0).0 && self.months == months
+    /// The watermark `since` if it is a read of the same `months` made in the month holding
+    /// `today`: one the books may leave as it is.
+    pub(crate) fn current(since: Option<&str>, today: NaiveDate, months: u32) -> Option<Self> {
+        Self::parse(since).filter(|m| m.month == month(today, 0).0 && m.months == months)
+    }
+}
+
+/// The one page of a statement read that found the books unchanged since its watermark: no
+/// records, and the watermark moved to `began`.
+pub(crate) fn unchanged(today: NaiveDate, months: u32, began: DateTime<Utc>) -> FetchPage {
+    FetchPage {
+        watermark: Some(watermark(today, months, Some(began))),
+        estimated_total: Some(0),
+        ..FetchPage::default()
     }
 }
 
@@ -138,10 +148,11 @@ mod tests {
         let began = DateTime::parse_from_rfc3339("2026-11-29T13:05:07Z")
             .expect("time")
             .with_timezone(&Utc);
-        let mark = Mark::parse(Some(&watermark(day("2026-11-29"), 24, Some(began)))).expect("mark");
+        let w = watermark(day("2026-11-29"), 24, Some(began));
+        let mark = Mark::current(Some(&w), day("2026-11-01"), 24).expect("mark");
         assert_eq!(mark.began, began);
-        assert!(mark.is_of(day("2026-11-01"), 24));
-        assert!(!mark.is_of(day("2026-12-01"), 24) && !mark.is_of(day("2026-11-01"), 12));
+        assert_eq!(Mark::current(Some(&w), day("2026-12-01"), 24), None);
+        assert_eq!(Mark::current(Some(&w), day("2026-11-01"), 12), None);
         assert_eq!(Mark::parse(Some("full")), None);
         assert_eq!(Mark::parse(Some("stmt:2026-11-01:24:yesterday")), None);
         assert_eq!(

@@ -19,8 +19,8 @@
 //!   included, in one call while fewer than 1,000 objects changed. CDC looks back 30 days:
 //!   an older watermark falls back to a full read, a complete snapshot
 //!   ([`FetchPage::complete_snapshot`]) from which the sync engine marks deleted whatever it
-//!   did not return. Tax rates are not in CDC and are always
-//!   read whole, in one call (no count first). Statements read one report a month; the next sync in the same month reads
+//!   did not return. Tax rates are not in CDC and are always read whole, in one call (no
+//!   count first). Statements read one report a month; the next sync in the same month reads
 //!   them again only if change data capture shows a change to the books since
 //!   ([`crate::statements`]).
 //! - Calls are paced per realm (500 a minute, reports 200 a minute) and per app (40 at
@@ -995,16 +995,13 @@ impl QuickBooksConnector {
             None => {
                 let began = Utc::now() - SKEW;
                 let window = chrono::Duration::from_std(CDC_WINDOW).unwrap_or_default() - SKEW;
-                if let Some(mark) = statements::Mark::parse(request.since.as_deref())
-                    .filter(|m| m.is_of(today, months) && Utc::now() - m.began < window)
+                if let Some(mark) =
+                    statements::Mark::current(request.since.as_deref(), today, months)
+                        .filter(|m| Utc::now() - m.began < window)
                     && !self.books_changed_since(ctx, mark.began).await?
                 {
                     // Nothing changed since the last read: every month is as stored.
-                    return Ok(FetchPage {
-                        watermark: Some(statements::watermark(today, months, Some(began))),
-                        estimated_total: Some(0),
-                        ..FetchPage::default()
-                    });
+                    return Ok(statements::unchanged(today, months, began));
                 }
                 (0, Some(began))
             }

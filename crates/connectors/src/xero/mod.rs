@@ -754,16 +754,12 @@ impl XeroConnector {
             Some(c) => statements::parse_cursor("Xero", c)?,
             None => {
                 let began = Utc::now() - STATEMENT_SKEW;
-                if let Some(mark) = statements::Mark::parse(request.since.as_deref())
-                    .filter(|m| m.is_of(today, months))
+                if let Some(mark) =
+                    statements::Mark::current(request.since.as_deref(), today, months)
                     && !self.journals_since(ctx, mark.began).await?
                 {
                     // Nothing posted since the last read: every month is as stored.
-                    return Ok(FetchPage {
-                        watermark: Some(statements::watermark(today, months, Some(began))),
-                        estimated_total: Some(0),
-                        ..FetchPage::default()
-                    });
+                    return Ok(statements::unchanged(today, months, began));
                 }
                 (0, Some(began))
             }
