@@ -833,20 +833,8 @@ impl QuickBooksConnector {
         let began = Utc::now() - SKEW;
         let body = self
             .client
-            .get_bytes(
-                ctx,
-                &format!(
-                    "cdc?entities={}&changedSince={}",
-                    s.entities.join(","),
-                    encode(&stamp(since))
-                ),
-            )
+            .get_bytes(ctx, &cdc_path(s.entities, since))
             .await?;
-        let no_cdc = || {
-            ConnectorError::Malformed(
-                "QuickBooks' change data capture answer has no CDCResponse".into(),
-            )
-        };
         let mut out = FetchPage::default();
         let mut seen = 0usize;
         let mut latest: Option<DateTime<Utc>> = None;
@@ -885,13 +873,7 @@ impl QuickBooksConnector {
                         "QuickBooks' change data capture answer is not JSON: {e}"
                     ))
                 })?;
-                let responses = map::get(&body, "CDCResponse")
-                    .and_then(Value::as_array)
-                    .and_then(|a| a.first())
-                    .and_then(|r| map::get(r, "QueryResponse"))
-                    .and_then(Value::as_array)
-                    .ok_or_else(no_cdc)?;
-                for response in responses {
+                for response in cdc_lists(&body)? {
                     for entity in s.entities {
                         let Some(Value::Array(records)) = map::get(response, entity) else {
                             continue;
@@ -1061,28 +1043,8 @@ impl QuickBooksConnector {
         ctx: &ConnectionContext,
         at: DateTime<Utc>,
     ) -> Result<bool, ConnectorError> {
-        let body = self
-            .client
-            .get(
-                ctx,
-                &format!(
-                    "cdc?entities={}&changedSince={}",
-                    LEDGER_ENTITIES.join(","),
-                    encode(&stamp(at))
-                ),
-            )
-            .await?;
-        let responses = map::get(&body, "CDCResponse")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(|r| map::get(r, "QueryResponse"))
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ConnectorError::Malformed(
-                    "QuickBooks' change data capture answer has no CDCResponse".into(),
-                )
-            })?;
-        Ok(responses.iter().any(|r| {
+        let body = self.client.get(ctx, &cdc_path(LEDGER_ENTITIES, at)).await?;
+        Ok(cdc_lists(&body)?.iter().any(|r| {
             LEDGER_ENTITIES.iter().any(|e| {
                 map::get(r, e)
                     .and_then(Value::as_array)
@@ -1090,6 +1052,31 @@ impl QuickBooksConnector {
             })
         }))
     }
+}
+
+/// The change data capture call for `entities` changed since `since`.
+fn cdc_path(entities: &[&str], since: DateTime<Utc>) -> String {
+    format!(
+        "cdc?entities={}&changedSince={}",
+        entities.join(","),
+        encode(&stamp(since))
+    )
+}
+
+fn no_cdc() -> ConnectorError {
+    ConnectorError::Malformed("QuickBooks' change data capture answer has no CDCResponse".into())
+}
+
+/// The lists of a change data capture answer read as JSON: its `QueryResponse`, one object
+/// per entity asked for.
+fn cdc_lists(body: &Value) -> Result<&[Value], ConnectorError> {
+    map::get(body, "CDCResponse")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(|r| map::get(r, "QueryResponse"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .ok_or_else(no_cdc)
 }
 
 /// What a statement is made of: the entities that post to the ledger, and the accounts.
