@@ -121,12 +121,16 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory");
+        // Every SQLite pool skips sqlx's `test_before_acquire` ping: the connection lives in
+        // this process (it cannot have dropped), and the ping is a round trip to the
+        // connection's worker thread before every query, about as costly as a point read.
         // The single writer gets the large page cache: bulk loads insert into six indexes
         // whose pages it keeps revisiting. It leaves checkpoints to the [`Checkpointer`]'s
         // connection, on another thread, and checkpoints itself only if the WAL still passes
         // ~160 MB (then truncated back to 64 MB).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(
                 opts.clone()
@@ -138,12 +142,14 @@ impl Store {
         let wal = Checkpointer::start(
             SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(60))
                 .connect_with(opts.clone().pragma("cache_size", "-2000"))
                 .await?,
         );
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(true).pragma("cache_size", "-8000"))
             .await?;
