@@ -1,27 +1,31 @@
 //! What metrics and tracing cost per `GET /companies/{id}` over HTTP (issue 11), both modes
-//! served by one process so that the difference between two server processes (memory layout,
+//! served by one process, so that the difference between two server processes (memory layout,
 //! allocator state, page cache, where the scheduler put them) does not enter the figure.
 //!
-//! One store and one router, served on two listeners by two runtimes of two worker threads
-//! each, identical but for what their threads log through:
-//!   off: the subscriber of `RUST_LOG=warn` (the `request` span is disabled), HTTP metrics off;
-//!   on:  the production subscriber (`info`: a `request` span per request with its correlation
+//! The process is set up as the server sets itself up: one multi-threaded runtime of two
+//! worker threads serving the router, and the production log subscriber installed as the
+//! process's global one. Between blocks of requests two things are switched:
+//!   off: the log filter of `RUST_LOG=warn` (the `request` span is disabled), HTTP metrics off;
+//!   on:  the production filter (`info`: a `request` span per request with its correlation
 //!        id, formatted by the text layer) and the Prometheus recorder counting and timing
 //!        every request, `/metrics` rendered after each block as a scraper would.
-//! A load thread (one current-thread runtime, `CONCURRENCY` keep-alive connections) sends
-//! blocks of requests to one listener or the other in the order off, on, on, off, … so that a
-//! drift over the run falls on both alike. A block's cost is the CPU time of every thread but
-//! the load thread (`/proc/self/task/*/schedstat`) divided by its requests.
+//! The filter is switched the way `tracing` expects a filter to change: every call site's
+//! cached interest is rebuilt, so each mode runs exactly the code a server started with that
+//! filter runs. A load thread (one current-thread runtime, `CONCURRENCY` keep-alive
+//! connections) sends blocks in the order off, on, on, off, … so that a drift over the run
+//! falls on both alike. A block's cost is the CPU time of every thread but the load thread
+//! (`/proc/self/task/*/schedstat`) divided by its requests.
 //!
 //! ```text
 //! cargo run --release -p ledgerbridge --example telemetry_overhead -- \
 //!     [blocks] [requests per block] [both|metrics|tracing|none]
 //! ```
 //! (defaults 40 blocks of 4,000 requests, `both`; Markdown on stdout.) `metrics` or `tracing`
-//! turns on only that half in the *on* runtime; `none` turns on neither, an A/A run that shows
-//! the harness's own bias and spread.
+//! switches only that half on; `none` switches neither, an A/A run that shows the harness's
+//! own bias and spread.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -33,7 +37,13 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use ledgerbridge::config::Overrides;
+use ledgerbridge::telemetry::{LogFilter, log_filter, log_subscriber_with};
 use ledgerbridge::{Application, Config, Role};
+use tracing::Metadata;
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::Interest;
+use tracing_subscriber::Registry;
+use tracing_subscriber::layer::{self, Layer};
 
 // The server's allocator, so that allocation costs what it costs in production.
 #[global_allocator]
@@ -57,20 +67,59 @@ fn main() -> Result<()> {
     result
 }
 
-/// A server runtime whose threads log through `subscriber`.
-fn runtime(name: &str, subscriber: tracing::Dispatch) -> Result<tokio::runtime::Runtime> {
+/// The server's runtime: multi-threaded, two worker threads (this machine's cores), as
+/// `ledgerbridge serve` runs.
+fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .thread_name(name)
-        .on_thread_start(move || {
-            // For the thread's whole life.
-            std::mem::forget(tracing::dispatcher::set_default(&subscriber));
-        })
+        .thread_name("srv")
         .enable_all()
         .build()?)
 }
 
-/// What the *on* runtime turns on.
+/// Whether the *on* blocks' log filter decides (else the *off* blocks').
+static TRACING_ON: AtomicBool = AtomicBool::new(false);
+
+/// The global log filter: the *on* or the *off* filter, as [`TRACING_ON`] says. It only
+/// decides which call sites are enabled, as the server's filter does, and is consulted again
+/// for every call site when [`switch_tracing`] rebuilds their cached interest.
+struct Switched {
+    on: LogFilter,
+    off: LogFilter,
+}
+
+impl Switched {
+    fn current(&self) -> &LogFilter {
+        if TRACING_ON.load(Ordering::Relaxed) {
+            &self.on
+        } else {
+            &self.off
+        }
+    }
+}
+
+impl Layer<Registry> for Switched {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        self.current().register_callsite(metadata)
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, ctx: layer::Context<'_, Registry>) -> bool {
+        self.current().enabled(metadata, ctx)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        self.current().max_level_hint()
+    }
+}
+
+/// Switches the global log filter, between blocks (no request in flight).
+fn switch_tracing(on: bool) {
+    if TRACING_ON.swap(on, Ordering::Relaxed) != on {
+        tracing::callsite::rebuild_interest_cache();
+    }
+}
+
+/// What the *on* blocks turn on.
 #[derive(Clone, Copy)]
 struct Telemetry {
     metrics: bool,
@@ -93,16 +142,16 @@ impl std::str::FromStr for Telemetry {
 }
 
 fn run(data: &std::path::Path, blocks: usize, per_block: usize, what: Telemetry) -> Result<()> {
-    use ledgerbridge::telemetry::log_subscriber;
-    let off_rt = runtime(
-        "srv-off",
-        tracing::Dispatch::new(log_subscriber("text", Some("warn"))),
-    )?;
-    let on_log = if what.tracing { None } else { Some("warn") };
-    let on_rt = runtime(
-        "srv-on",
-        tracing::Dispatch::new(log_subscriber("text", on_log)),
-    )?;
+    let on_filter = log_filter(if what.tracing { None } else { Some("warn") });
+    let subscriber = log_subscriber_with(
+        "text",
+        Box::new(Switched {
+            on: on_filter,
+            off: log_filter(Some("warn")),
+        }),
+    );
+    tracing::subscriber::set_global_default(subscriber)?;
+    let rt = runtime()?;
     let mut config = Config::load(
         &Overrides {
             data_dir: Some(data.to_path_buf()),
@@ -117,29 +166,24 @@ fn run(data: &std::path::Path, blocks: usize, per_block: usize, what: Telemetry)
     config.api_key = Some(API_KEY.into());
     // Installs the Prometheus recorder (and turns the HTTP metrics on).
     config.metrics_addr = "127.0.0.1:0".into();
-    let app = off_rt.block_on(Application::build(config))?;
+    let app = rt.block_on(Application::build(config))?;
     let router = app.router();
     let metrics = ledgerbridge::telemetry::prometheus()?;
-    let mut ports = Vec::new();
-    for rt in [&off_rt, &on_rt] {
-        let router = router.clone();
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-        ports.push(listener.local_addr()?.port());
-        rt.spawn(async move { axum::serve(listener, router).await });
-    }
-    let (off_port, on_port) = (ports[0], ports[1]);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let port = listener.local_addr()?.port();
+    rt.spawn(async move { axum::serve(listener, router).await });
 
     let auth = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(API_KEY)
     );
     let load = Load::start(auth)?;
-    let company = load.create_company(off_port)?;
+    let company = load.create_company(port)?;
     let path = format!("/companies/{company}");
 
     let block = |on: bool| -> Result<f64> {
         ledgerbridge_api::telemetry::set_http_metrics(on && what.metrics);
-        let port = if on { on_port } else { off_port };
+        switch_tracing(on);
         let cpu = server_cpu_ns()?;
         load.send(port, &path, per_block)?;
         if on {

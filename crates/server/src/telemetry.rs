@@ -55,9 +55,15 @@ pub fn init_tracing(format: &str, otlp_endpoint: &str) -> Result<Tracing> {
 /// The log subscriber [`init_tracing`] installs (without OTLP): `format` lines on stderr,
 /// filtered by the `RUST_LOG` value `rust_log` (default `info`).
 pub fn log_subscriber(format: &str, rust_log: Option<&str>) -> LogSubscriber {
+    log_subscriber_with(format, log_filter(rust_log))
+}
+
+/// The log subscriber with `filter` deciding what is logged (the server's is
+/// [`log_filter`]`(RUST_LOG)`; a benchmark may switch between two).
+pub fn log_subscriber_with(format: &str, filter: LogFilter) -> LogSubscriber {
     use tracing_subscriber::layer::SubscriberExt;
     tracing_subscriber::registry()
-        .with(log_filter(rust_log))
+        .with(filter)
         .with(log_lines::<Filtered>(format))
 }
 
@@ -68,7 +74,7 @@ pub type LogSubscriber = tracing_subscriber::layer::Layered<
 >;
 
 /// The registry behind the log filter: what the log lines layer sits on.
-type Filtered = tracing_subscriber::layer::Layered<Filter, tracing_subscriber::Registry>;
+type Filtered = tracing_subscriber::layer::Layered<LogFilter, tracing_subscriber::Registry>;
 
 /// The layer writing log lines to stderr: `json` objects or human-readable `text`.
 fn log_lines<S>(format: &str) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
@@ -98,14 +104,15 @@ where
 /// The filter when `RUST_LOG` is unset or invalid.
 const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,tower_http=warn";
 
-type Filter = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
+/// What decides which spans and events are logged: a layer on the registry.
+pub type LogFilter = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
 
 /// The log filter of a `RUST_LOG` value. Plain `target=level` lists (the default, and what
 /// operators mostly write) become a [`Targets`](tracing_subscriber::filter::Targets) filter,
 /// decided once per call site; only directives on span names or fields (`[request]=debug`)
 /// need an `EnvFilter`, which also does bookkeeping on every span enter and exit (a shared
 /// lock per request poll: measurable on the request path, docs/benchmarks.md "Operations").
-fn log_filter(rust_log: Option<&str>) -> Filter {
+pub fn log_filter(rust_log: Option<&str>) -> LogFilter {
     use tracing_subscriber::filter::{EnvFilter, Targets};
     let spec = rust_log.map(str::trim).filter(|s| !s.is_empty());
     let spec = spec.unwrap_or(DEFAULT_LOG_FILTER);
