@@ -123,7 +123,8 @@ impl Store {
             .pragma("temp_store", "memory");
         // Every SQLite pool skips sqlx's `test_before_acquire` ping: the connection lives in
         // this process (it cannot have dropped), and the ping is a round trip to the
-        // connection's worker thread before every query, about as costly as a point read.
+        // connection's worker thread before every statement (12 µs of the 84 µs of server CPU
+        // a `GET /companies/{id}` took: docs/benchmarks.md, "Operations").
         // The single writer gets the large page cache: bulk loads insert into six indexes
         // whose pages it keeps revisiting. It leaves checkpoints to the [`Checkpointer`]'s
         // connection, on another thread, and checkpoints itself only if the WAL still passes
