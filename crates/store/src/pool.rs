@@ -93,6 +93,17 @@ impl Checkpointer {
     }
 }
 
+/// Options of a SQLite pool of `max` connections. They skip sqlx's `test_before_acquire` ping:
+/// the connection lives in this process (it cannot have dropped), and the ping is a round trip
+/// to the connection's worker thread before every statement (12 µs of the 84 µs of server CPU
+/// a `GET /companies/{id}` took: docs/benchmarks.md, "Operations").
+fn sqlite_pool(max: u32, acquire_timeout: Duration) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .test_before_acquire(false)
+        .acquire_timeout(acquire_timeout)
+}
+
 impl Store {
     /// Opens the database named by `url`: `sqlite://path` (created if missing) or
     /// `postgres://...`.
@@ -121,18 +132,11 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory");
-        // Every SQLite pool skips sqlx's `test_before_acquire` ping: the connection lives in
-        // this process (it cannot have dropped), and the ping is a round trip to the
-        // connection's worker thread before every statement (12 µs of the 84 µs of server CPU
-        // a `GET /companies/{id}` took: docs/benchmarks.md, "Operations").
         // The single writer gets the large page cache: bulk loads insert into six indexes
         // whose pages it keeps revisiting. It leaves checkpoints to the [`Checkpointer`]'s
         // connection, on another thread, and checkpoints itself only if the WAL still passes
         // ~160 MB (then truncated back to 64 MB).
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(60))
+        let write = sqlite_pool(1, Duration::from_secs(60))
             .connect_with(
                 opts.clone()
                     .pragma("cache_size", "-65536")
@@ -141,17 +145,11 @@ impl Store {
             )
             .await?;
         let wal = Checkpointer::start(
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(60))
+            sqlite_pool(1, Duration::from_secs(60))
                 .connect_with(opts.clone().pragma("cache_size", "-2000"))
                 .await?,
         );
-        let read = SqlitePoolOptions::new()
-            .max_connections(8)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(30))
+        let read = sqlite_pool(8, Duration::from_secs(30))
             .connect_with(opts.read_only(true).pragma("cache_size", "-8000"))
             .await?;
         Ok(Self {
